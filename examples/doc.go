@@ -1,0 +1,2 @@
+// Package examples holds walkthroughs of creo from Elixir, the shell and Go.
+package examples
