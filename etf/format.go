@@ -168,12 +168,12 @@ func appendDotted(dst []byte, nums ...uint64) []byte {
 func appendBytesForm(dst []byte, name string, b []byte) []byte {
 	dst = append(dst, name...)
 	dst = append(dst, '<')
-	dst = appendByteList(dst, b)
+	dst = appendDecimalBytes(dst, b)
 	return append(dst, '>')
 }
 
-// appendByteList appends bytes as comma-separated decimal numbers.
-func appendByteList(dst []byte, b []byte) []byte {
+// appendDecimalBytes appends bytes as comma-separated decimal numbers.
+func appendDecimalBytes(dst []byte, b []byte) []byte {
 	for i, c := range b {
 		if i > 0 {
 			dst = append(dst, ',')

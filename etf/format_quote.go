@@ -7,17 +7,20 @@ import (
 	"unicode/utf8"
 )
 
-// reservedWords are the atoms erl_scan reads as keywords, so they print
-// quoted. maybe and else are keywords from OTP 27 on (the maybe_expr
-// feature); quoting them is harmless before.
-var reservedWords = map[string]bool{
+// keywords are the words erl_scan reads as reserved words, not atoms.
+var keywords = map[string]bool{
 	"after": true, "and": true, "andalso": true, "band": true, "begin": true,
 	"bnot": true, "bor": true, "bsl": true, "bsr": true, "bxor": true,
-	"case": true, "catch": true, "cond": true, "div": true, "else": true,
-	"end": true, "fun": true, "if": true, "let": true, "maybe": true,
-	"not": true, "of": true, "or": true, "orelse": true, "receive": true,
-	"rem": true, "try": true, "when": true, "xor": true,
+	"case": true, "catch": true, "cond": true, "div": true, "end": true,
+	"fun": true, "if": true, "let": true, "not": true, "of": true, "or": true,
+	"orelse": true, "receive": true, "rem": true, "try": true, "when": true,
+	"xor": true,
 }
+
+// featureKeywords are reserved from OTP 27 on, with the maybe_expr feature.
+// Format quotes them so that its text reads back on every release; Parse
+// reads them bare, as releases before 27 do.
+var featureKeywords = map[string]bool{"maybe": true, "else": true}
 
 // atomNeedsQuotes reports whether a must be quoted to read back as an atom:
 // unless it starts with a lowercase letter and goes on with letters, digits,
@@ -28,7 +31,7 @@ func atomNeedsQuotes(a string) bool {
 			return true
 		}
 	}
-	return a == "" || reservedWords[a]
+	return a == "" || keywords[a] || featureKeywords[a]
 }
 
 // isAtomStart reports whether r can start an unquoted atom: a lowercase
@@ -132,7 +135,7 @@ func appendBinaryText(dst []byte, b []byte) []byte {
 		dst = appendQuoted(dst, string(b), '"')
 		dst = append(dst, "/utf8"...)
 	default:
-		dst = appendByteList(dst, b)
+		dst = appendDecimalBytes(dst, b)
 	}
 	return append(dst, ">>"...)
 }
@@ -147,7 +150,7 @@ func appendBitstringText(dst []byte, b Bitstring) []byte {
 	}
 	whole, last := b.Bytes[:len(b.Bytes)-1], b.Bytes[len(b.Bytes)-1]
 	dst = append(dst, "<<"...)
-	dst = appendByteList(dst, whole)
+	dst = appendDecimalBytes(dst, whole)
 	if len(whole) > 0 {
 		dst = append(dst, ',')
 	}
