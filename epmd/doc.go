@@ -9,6 +9,10 @@
 // 4369). [Listen] starts a [Server] that real erl and elixir nodes use as
 // they use epmd.
 //
+// A node normally calls [Keep]: it registers with the EPMD already running,
+// real or embedded, or, when nothing answers, starts an embedded server first
+// ([Ensure]); and it registers again whenever the registration is lost.
+//
 // # Decisions
 //
 //   - Register sends what OTP 23 and later send: node type 'M' (visible) or
@@ -35,4 +39,21 @@
 //     MaxConns (1024) connections are served at once. A registered node's
 //     connection has no timeout; any byte it sends ends its registration, as
 //     in epmd.
+//   - [Ensure] probes with a NAMES request rather than a bare connect, so a
+//     non-EPMD at the address is reported, and decides "nothing answers" only
+//     on a refused connection. Racing processes are settled by the kernel:
+//     one Listen succeeds, the others get EADDRINUSE and find its server.
+//   - The embedded server lives in the process that started it. When that
+//     process exits, every node registered there loses its registration. A
+//     [Keeper] then starts a server if none answers and registers again; the
+//     node gets a new creation, reported through [KeepConfig] OnCreation,
+//     because EPMD cannot give back the old one. BEAM nodes never register
+//     again (erl_epmd forgets its socket when it closes): they stay up but
+//     cannot be found by name until restarted. On a machine that also runs
+//     BEAM nodes, a real epmd (erl starts one) or a long-lived creo process
+//     should hold port 4369.
+//   - A Keeper's first attempt after a loss is immediate, later ones back off
+//     from 100 ms to 5 s, and the backoff only resets once a registration has
+//     lasted 30 s: a registration that keeps dropping cannot make it churn
+//     connections, as reconnect loops did for ergo (#87: TIME_WAIT storms).
 package epmd

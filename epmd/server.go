@@ -189,7 +189,11 @@ func (s *Server) serve(c net.Conn) {
 			err = s.answer(c, req, log)
 		}
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, io.EOF):
+		// Closed before sending a byte: a probe of whether we listen.
+		log.Debug("epmd: connection closed without a request")
+	case err != nil:
 		log.Warn("epmd: request refused; connection closed", "err", err)
 	}
 }
@@ -207,6 +211,9 @@ func readRequest(r io.Reader) ([]byte, error) {
 	}
 	body := make([]byte, n)
 	if _, err := io.ReadFull(r, body); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
 		return nil, fmt.Errorf("epmd: read %d-byte request: %w", n, err)
 	}
 	return body, nil

@@ -32,11 +32,22 @@ func (b *logBuffer) String() string {
 	return b.buf.String()
 }
 
+// Len returns how much was logged so far, for since.
+func (b *logBuffer) Len() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Len()
+}
+
+// since returns what was logged after mark, a Len taken earlier.
+func (b *logBuffer) since(mark int) string { return b.String()[mark:] }
+
 // loggedServer starts a server whose log the test can read.
 func loggedServer(t *testing.T, cfg ServerConfig) (*Server, *logBuffer) {
 	t.Helper()
 	logs := &logBuffer{}
-	cfg.Logger = slog.New(slog.NewTextHandler(io.MultiWriter(logs, testWriter{t}), nil))
+	opts := &slog.HandlerOptions{Level: slog.LevelDebug}
+	cfg.Logger = slog.New(slog.NewTextHandler(io.MultiWriter(logs, testWriter{t}), opts))
 	return startServer(t, cfg), logs
 }
 
@@ -125,6 +136,7 @@ func TestServerRefuses(t *testing.T) {
 		{"zero length", "00 00", "epmd: request length 0 out of range 1..2053"},
 		{"oversized length", "FF FF", "epmd: request length 65535 out of range 1..2053"},
 		{"body cut short", "00 05 7A 66", "epmd: read 5-byte request: unexpected EOF"},
+		{"no body", "00 05", "epmd: read 5-byte request: unexpected EOF"},
 		{"length cut short", "00", "epmd: read request length: unexpected EOF"},
 		{"malformed ALIVE2_REQ", "00 05 78 00 01 4D 00", "epmd: malformed ALIVE2_REQ: truncated"},
 		{"malformed PORT_PLEASE2_REQ", "00 02 7A FF", `epmd: malformed PORT_PLEASE2_REQ: node name \"\\xff\" is not valid UTF-8`},
@@ -141,14 +153,15 @@ func TestServerRefuses(t *testing.T) {
 	defer kept.Close()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			mark := logs.Len()
 			c := dial(t, s.Addr().String())
 			c.Write(unhex(t, tc.request))
 			c.(*net.TCPConn).CloseWrite()
 			if reply, err := io.ReadAll(c); len(reply) > 0 || err != nil {
 				t.Errorf("got reply % X, %v; want the connection closed", reply, err)
 			}
-			if !strings.Contains(logs.String(), tc.log) {
-				t.Errorf("log does not say %s:\n%s", tc.log, logs)
+			if logged := logs.since(mark); !strings.Contains(logged, "level=WARN") || !strings.Contains(logged, tc.log) {
+				t.Errorf("log does not warn %s:\n%s", tc.log, logged)
 			}
 			if n, err := Lookup(ctx, s.Addr().String(), "fake"); err != nil || n.Port != fake.Port {
 				t.Errorf("after a bad request the registered node is %+v, %v", n, err)
@@ -157,6 +170,19 @@ func TestServerRefuses(t *testing.T) {
 	}
 	if err := kept.Err(); err != nil {
 		t.Errorf("bad requests ended a registration: %v", err)
+	}
+}
+
+// TestServerProbe connects and closes without a byte, as Ensure's probes
+// and health checks do: that is no broken request to warn about.
+func TestServerProbe(t *testing.T) {
+	s, logs := loggedServer(t, ServerConfig{})
+	dial(t, s.Addr().String()).Close()
+	waitFor(t, "the probe to be logged", func() bool {
+		return strings.Contains(logs.String(), "epmd: connection closed without a request")
+	})
+	if strings.Contains(logs.String(), "level=WARN") {
+		t.Errorf("a probe was warned about:\n%s", logs)
 	}
 }
 
