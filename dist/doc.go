@@ -2,4 +2,85 @@
 // framing, ticks, fragments, the atom cache and control messages. It knows
 // nothing of processes: it hands decoded control messages to whoever owns the
 // connection.
+//
+// The protocol is erts/doc/guides/erl_dist_protocol.md and the
+// "Distribution Header" section of erl_ext_dist.md in Erlang/OTP; what OTP 25
+// does on the wire is in the team's reference/erlang-distribution.md.
+//
+// # Use
+//
+// A node listens and calls [Accept] on each connection a peer opens, and
+// calls [Dial] (or [Initiate] on a connection it opened) to reach a peer. Both
+// run the handshake and return a running [*Conn]. Config.Handler receives
+// every control message the peer sends, in arrival order, on the
+// connection's reader goroutine; [Conn.Send] queues a control message for the
+// connection's writer goroutine. [Conn.Done] and [Conn.Err] tell the owner
+// when and why the connection ended.
+//
+// Control messages are the types that implement [Control]: [Send],
+// [RegSend], [AliasSend], [Link], [UnlinkID], [UnlinkIDAck], [Exit],
+// [Exit2], [Monitor], [Demonitor], [MonitorExit], [SpawnRequest],
+// [SpawnReply], [GroupLeader], and [Unknown] for the rest.
+//
+// # Errors
+//
+// Two kinds, as in golang.org/x/net/http2: a [*ConnectionError] ends the
+// connection (a failed handshake, malformed input, a dead peer, Close), and
+// a [*MessageError] concerns one message that could not be sent, leaving the
+// connection up. Their causes match sentinel errors such as [ErrBadCookie]
+// and [ErrTickTimeout] under errors.Is. Refused handshakes, malformed input
+// and ended connections are logged.
+//
+// # Decisions
+//
+//   - Handshake version 6 only is sent. As acceptor, the version 5
+//     send_name of OTP 23 and 24 (followed by the complement message) is
+//     accepted; peers older than that lack mandatory flags anyway.
+//   - A peer must advertise [Mandatory], what OTP 26 to 28 require, after
+//     FlagMandatory25Digest is expanded; otherwise the acceptor answers
+//     not_allowed and the initiator closes, as dist_util does. creo sends
+//     the digest bit and every bit it stands for ([DefaultFlags]).
+//   - The acceptor's challenge carries Config.Name. The initiator checks it
+//     equals the name it dialed, so a node must be configured with exactly
+//     the name its peers use for it (host part included).
+//   - Dynamic node names (FlagNameMe) are not supported: creo never asks
+//     for one, and a peer that asks names itself by host alone, which the
+//     acceptor refuses as no node name.
+//   - Whether an accepted peer is welcome is the node's decision
+//     (Config.Admit): only it knows of pending and live connections. When
+//     it is itself dialing the peer, [TieBreak] gives OTP's answer. As
+//     initiator, creo answers true to status alive: the node dials only when
+//     it has no live connection, so the old one the peer sees is dead.
+//   - Input: 'p' pass-through packets when neither FlagDistHdrAtomCache nor
+//     FlagFragments was negotiated, the normal distribution header with the
+//     atom cache otherwise, and fragments. Output never uses the atom cache:
+//     creo sends the header 131 68 0 (or 'p' packets), which OTP accepts.
+//     The cache would save the atom bytes of each message at the cost of a
+//     per-connection encoder state; a control tuple's atoms are few and
+//     short.
+//   - Fragments: a message whose control message and payload exceed 64 KiB
+//     goes out in fragments of 64 KiB, like OTP's. They are written one
+//     after the other: interleaving another message between them would let
+//     it overtake the large one when both have the same sender and receiver,
+//     which would break Erlang's ordering guarantee unless senders were
+//     tracked.
+//   - Encoding happens in Send, on the caller's goroutine, so encoding errors
+//     are returned at once and many senders encode in parallel; the writer
+//     only frames and writes. The queue is unbounded up to
+//     Config.MaxQueuedBytes, past which the peer is not keeping up and the
+//     connection is closed rather than messages dropped.
+//   - Ticks: the writer writes an empty packet when it has written nothing
+//     for a quarter of the tick time; the reader ends the connection with
+//     [ErrTickTimeout] when nothing arrived for the tick time, as OTP's
+//     net_kernel does.
+//   - Bounds on input: a packet over Config.MaxPacketSize closes the
+//     connection before it is read; a large packet is read and allocated in
+//     1 MiB chunks as its bytes arrive; fragmented messages in progress are
+//     bounded in number and in total bytes.
+//   - Payload exits: the reason of PAYLOAD_EXIT and its kin is put in the
+//     Reason field, so Exit looks the same in both forms. Only message
+//     payloads can be kept raw (Config.RawPayloads): the node must read exit
+//     reasons and spawn arguments.
+//   - Close is abrupt: messages queued and not yet written are lost, as with
+//     erlang:disconnect_node/1.
 package dist

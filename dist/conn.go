@@ -1,0 +1,147 @@
+package dist
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/creo-dev/creo/etf"
+)
+
+// Conn is a distribution connection to one peer node, past the handshake.
+//
+// A Conn runs two goroutines. The reader decodes packets in arrival order
+// and hands each control message to Config.Handler; the writer owns the
+// socket for writing, batches what [Conn.Send] queued and flushes when the
+// queue is empty, and writes a tick when idle. A Conn ends on the first
+// connection error: a dead or misbehaving peer, a network error, or
+// [Conn.Close]. Its methods are safe for concurrent use.
+type Conn struct {
+	nc       net.Conn
+	s        *settings
+	peer     etf.Atom
+	creation uint32
+	flags    Flags
+	log      *slog.Logger
+	// passThrough is set when the peer takes neither
+	// FlagDistHdrAtomCache nor FlagFragments: packets are then 'p' ones.
+	passThrough bool
+	// fragmentSeq numbers the fragmented messages the writer sends.
+	fragmentSeq uint64
+
+	// mu guards the send queue and the end of the connection.
+	mu         sync.Mutex
+	queue      []outMsg
+	queueBytes int
+	err        error         // the first connection error; set once
+	wake       chan struct{} // the writer has work; capacity 1
+	stopping   chan struct{} // closed with err set
+
+	writerDone chan struct{}
+	done       chan struct{} // closed when both goroutines have returned
+}
+
+func newConn(nc net.Conn, s *settings, peer etf.Atom, creation uint32, flags Flags) *Conn {
+	c := &Conn{
+		nc:          nc,
+		s:           s,
+		peer:        peer,
+		creation:    creation,
+		flags:       flags,
+		passThrough: flags&(FlagDistHdrAtomCache|FlagFragments) == 0,
+		log:         s.Logger.With("peer", string(peer)),
+		wake:        make(chan struct{}, 1),
+		stopping:    make(chan struct{}),
+		writerDone:  make(chan struct{}),
+		done:        make(chan struct{}),
+	}
+	go c.writeLoop()
+	go c.readLoop()
+	return c
+}
+
+// Peer returns the peer's full node name.
+func (c *Conn) Peer() etf.Atom { return c.peer }
+
+// PeerCreation returns the peer's creation, as it sent it in the handshake.
+func (c *Conn) PeerCreation() uint32 { return c.creation }
+
+// Flags returns the flags the connection uses: what both nodes advertised.
+// The peer is visible (counted in nodes()) when FlagPublished is set.
+func (c *Conn) Flags() Flags { return c.flags }
+
+// Close ends the connection at once: what was queued and not yet written is
+// lost, as on the BEAM at disconnect_node. It does not wait for the
+// goroutines to return; [Conn.Done] does.
+func (c *Conn) Close() error {
+	c.fail(ErrClosed)
+	return nil
+}
+
+// Done returns a channel closed when the connection has ended and its
+// handler has returned for the last time, so that the owner can act on the
+// node being down (links and monitors fire with noconnection).
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Err returns why the connection ended, a [*ConnectionError], or nil while
+// it is up.
+func (c *Conn) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err == nil {
+		return nil
+	}
+	return &ConnectionError{Peer: c.peer, Err: c.err}
+}
+
+// fail ends the connection with err unless it has already ended, and closes
+// the socket so that both goroutines return.
+func (c *Conn) fail(err error) {
+	c.mu.Lock()
+	if c.err != nil {
+		c.mu.Unlock()
+		return
+	}
+	c.err = err
+	c.queue, c.queueBytes = nil, 0
+	close(c.stopping)
+	c.mu.Unlock()
+	c.nc.Close()
+	level := slog.LevelWarn
+	if errors.Is(err, ErrClosed) || errors.Is(err, io.EOF) {
+		level = slog.LevelInfo
+	}
+	c.log.Log(context.Background(), level, "dist: connection ended", "err", err)
+}
+
+// readLoop runs the reader goroutine, and ends the connection when it
+// returns.
+func (c *Conn) readLoop() {
+	err := c.readPackets()
+	c.fail(err)
+	<-c.writerDone
+	close(c.done)
+}
+
+// readDeadline tracks the read deadline, which detects a dead peer: nothing
+// read for a whole tick time. Moving it costs a timer update, so it is
+// moved only once a fraction of the tick time has passed.
+type readDeadline struct {
+	nc      net.Conn
+	tick    time.Duration
+	movedAt time.Time
+}
+
+func (d *readDeadline) extend() {
+	now := time.Now()
+	if now.Sub(d.movedAt) < d.tick/16 {
+		return
+	}
+	d.movedAt = now
+	// An error means the socket is closed, which the next read reports.
+	d.nc.SetReadDeadline(now.Add(d.tick))
+}

@@ -1,0 +1,233 @@
+package dist
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/creo-dev/creo/etf"
+)
+
+// Packet formats after the handshake (erl_ext_dist.md, "Distribution
+// Header"; erl_dist_protocol.md, "Protocol between Connected Nodes").
+const (
+	passThrough     = 'p' // 'p' | 131 Control | [131 Message]
+	versionMagic    = 131
+	tagDistHeader   = 68 // 131 68 | atom cache refs | Control | [Message]
+	tagFragmentHead = 69 // 131 69 | seq | count | atom cache refs | Control | start of Message
+	tagFragmentCont = 70 // 131 70 | seq | fragment id | more of Message
+)
+
+// decoder turns the packets of one connection into control messages: it
+// keeps the connection's atom cache and the fragmented messages in progress.
+// It belongs to the reader goroutine.
+type decoder struct {
+	// passThrough is set when neither FlagDistHdrAtomCache nor
+	// FlagFragments was negotiated: the peer then sends 'p' packets, and
+	// nothing else.
+	passThrough bool
+	fragments   bool // FlagFragments was negotiated
+	raw         bool // RawPayloads
+	cache       atomCache
+	atoms       []etf.Atom // the current header's references, reused
+
+	partial      map[uint64]*partialMessage // by sequence id
+	partialBytes int
+	maxPartial   int
+	maxBytes     int
+}
+
+// partialMessage is a fragmented message whose last fragment has not
+// arrived.
+type partialMessage struct {
+	atoms []etf.Atom // resolved when the first fragment arrived
+	next  uint64     // the fragment id expected next
+	data  []byte     // control and message bytes so far
+}
+
+func newDecoder(s *settings, flags Flags) *decoder {
+	return &decoder{
+		passThrough: flags&(FlagDistHdrAtomCache|FlagFragments) == 0,
+		fragments:   flags&FlagFragments != 0,
+		raw:         s.RawPayloads,
+		partial:     make(map[uint64]*partialMessage),
+		maxPartial:  s.MaxFragmentedMessages,
+		maxBytes:    s.MaxMessageSize,
+	}
+}
+
+// packet decodes one packet body. It returns nil without error for a
+// fragment that does not complete its message. Nothing returned refers to
+// b, which the caller may reuse.
+func (d *decoder) packet(b []byte) (Control, error) {
+	if len(b) == 0 {
+		return nil, fmt.Errorf("%w: empty packet", ErrProtocol)
+	}
+	if d.passThrough {
+		if b[0] != passThrough {
+			return nil, fmt.Errorf("%w: packet type %d, want pass-through", ErrProtocol, b[0])
+		}
+		return d.message(b[1:], nil, true)
+	}
+	if len(b) < 2 || b[0] != versionMagic {
+		return nil, fmt.Errorf("%w: packet starts % x, want a distribution header", ErrProtocol, b[:min(len(b), 2)])
+	}
+	switch b[1] {
+	case tagDistHeader:
+		rest, err := d.header(b[2:])
+		if err != nil {
+			return nil, err
+		}
+		return d.message(rest, d.atoms, false)
+	case tagFragmentHead:
+		if d.fragments {
+			return d.firstFragment(b[2:])
+		}
+	case tagFragmentCont:
+		if d.fragments {
+			return d.nextFragment(b[2:])
+		}
+	}
+	return nil, fmt.Errorf("%w: distribution header tag %d", ErrProtocol, b[1])
+}
+
+// message decodes a control message and its payload. versioned is set in
+// pass-through packets, where each term starts with 131.
+func (d *decoder) message(b []byte, atoms []etf.Atom, versioned bool) (Control, error) {
+	ctl, n, err := d.term(b, atoms, versioned)
+	if err != nil {
+		return nil, fmt.Errorf("%w: control message: %w", ErrProtocol, err)
+	}
+	b = b[n:]
+	var payload etf.Term
+	if len(b) > 0 {
+		var op Op
+		if t, ok := ctl.(etf.Tuple); ok && len(t) > 0 {
+			if code, ok := t[0].(etf.Int); ok {
+				op = Op(code)
+			}
+		}
+		if d.raw && carriesMessage(op) {
+			payload, n, err = rawTerm(b, atoms, versioned)
+		} else {
+			payload, n, err = d.term(b, atoms, versioned)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v payload: %w", ErrProtocol, op, err)
+		}
+		if n != len(b) {
+			return nil, fmt.Errorf("%w: %d bytes after the %v payload", ErrProtocol, len(b)-n, op)
+		}
+	}
+	return decodeControl(ctl, payload)
+}
+
+// term decodes one term, and its version byte when versioned.
+func (d *decoder) term(b []byte, atoms []etf.Atom, versioned bool) (etf.Term, int, error) {
+	skip, err := skipVersion(b, versioned)
+	if err != nil {
+		return nil, 0, err
+	}
+	t, n, err := etf.DecodeTerm(b[skip:], atoms)
+	return t, skip + n, err
+}
+
+// rawTerm keeps one term encoded. Atom cache references are resolved by
+// decoding and encoding again, since an etf.Raw stands on its own.
+func rawTerm(b []byte, atoms []etf.Atom, versioned bool) (etf.Term, int, error) {
+	skip, err := skipVersion(b, versioned)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(atoms) > 0 {
+		t, n, err := etf.DecodeTerm(b[skip:], atoms)
+		if err != nil {
+			return nil, 0, err
+		}
+		raw, err := etf.AppendTerm(nil, t)
+		return etf.Raw(raw), skip + n, err
+	}
+	n, err := etf.SkipTerm(b[skip:])
+	if err != nil {
+		return nil, 0, err
+	}
+	return etf.Raw(bytes.Clone(b[skip : skip+n])), skip + n, nil
+}
+
+func skipVersion(b []byte, versioned bool) (int, error) {
+	if !versioned {
+		return 0, nil
+	}
+	if len(b) == 0 || b[0] != versionMagic {
+		return 0, fmt.Errorf("term without its version byte")
+	}
+	return 1, nil
+}
+
+// firstFragment starts a fragmented message:
+// u64 SequenceId | u64 FragmentId (the count) | atom cache refs | data.
+func (d *decoder) firstFragment(b []byte) (Control, error) {
+	if len(b) < 16 {
+		return nil, fmt.Errorf("%w: fragment header of %d bytes", ErrProtocol, len(b))
+	}
+	seq, count := binary.BigEndian.Uint64(b), binary.BigEndian.Uint64(b[8:])
+	rest, err := d.header(b[16:])
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case count == 0:
+		return nil, fmt.Errorf("%w: fragmented message %d of 0 fragments", ErrProtocol, seq)
+	case count == 1:
+		return d.message(rest, d.atoms, false)
+	case d.partial[seq] != nil:
+		return nil, fmt.Errorf("%w: fragmented message %d started twice", ErrProtocol, seq)
+	case len(d.partial) >= d.maxPartial:
+		return nil, fmt.Errorf("%w: more than %d fragmented messages at once", ErrProtocol, d.maxPartial)
+	}
+	if err := d.reserve(len(rest)); err != nil {
+		return nil, err
+	}
+	d.partial[seq] = &partialMessage{
+		atoms: append([]etf.Atom(nil), d.atoms...),
+		next:  count - 1,
+		data:  bytes.Clone(rest),
+	}
+	return nil, nil
+}
+
+// nextFragment continues a fragmented message:
+// u64 SequenceId | u64 FragmentId | data. Fragment ids count down to 1.
+func (d *decoder) nextFragment(b []byte) (Control, error) {
+	if len(b) < 16 {
+		return nil, fmt.Errorf("%w: fragment header of %d bytes", ErrProtocol, len(b))
+	}
+	seq, id := binary.BigEndian.Uint64(b), binary.BigEndian.Uint64(b[8:])
+	p := d.partial[seq]
+	switch {
+	case p == nil:
+		return nil, fmt.Errorf("%w: fragment %d of unknown message %d", ErrProtocol, id, seq)
+	case id != p.next:
+		return nil, fmt.Errorf("%w: fragment %d of message %d, want %d", ErrProtocol, id, seq, p.next)
+	}
+	if err := d.reserve(len(b) - 16); err != nil {
+		return nil, err
+	}
+	p.data = append(p.data, b[16:]...)
+	p.next--
+	if p.next > 0 {
+		return nil, nil
+	}
+	delete(d.partial, seq)
+	d.partialBytes -= len(p.data)
+	return d.message(p.data, p.atoms, false)
+}
+
+// reserve accounts for n more bytes of fragmented messages.
+func (d *decoder) reserve(n int) error {
+	if d.partialBytes+n > d.maxBytes {
+		return fmt.Errorf("%w: fragmented messages exceed %d bytes", ErrProtocol, d.maxBytes)
+	}
+	d.partialBytes += n
+	return nil
+}

@@ -1,0 +1,205 @@
+package dist
+
+import (
+	"bufio"
+	"encoding/binary"
+	"sync"
+	"time"
+)
+
+const (
+	// headroom is reserved before each encoded message for its packet
+	// length and distribution header, so that a message that is not
+	// fragmented goes out in one write: u32 length | 131 68 0, or
+	// u32 length | 'p'.
+	headroom = 4 + 3
+	// fragmentSize is the most message bytes one fragment carries, as in
+	// OTP.
+	fragmentSize = 64 << 10
+	// writeBufferSize is the writer's batching buffer.
+	writeBufferSize = 64 << 10
+	// maxPooledBuffer is the largest message buffer kept for reuse.
+	maxPooledBuffer = 64 << 10
+)
+
+// tick is the packet written to an idle connection: a length of zero.
+var tick [4]byte
+
+// outMsg is an encoded message waiting in the send queue: headroom, then
+// the control message and its payload.
+type outMsg struct {
+	buf       *[]byte
+	payloadAt int // offset in the encoded body where the payload starts
+}
+
+var bufferPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+func putBuffer(b *[]byte) {
+	if cap(*b) <= maxPooledBuffer {
+		*b = (*b)[:0]
+		bufferPool.Put(b)
+	}
+}
+
+// Send queues m to be written, encoded in the form the connection's flags
+// call for, and returns without waiting for the network. Messages sent by
+// one goroutine are written in the order of the calls.
+//
+// A [*MessageError] means m cannot be sent (a term that cannot be encoded,
+// or an operation the peer did not negotiate) and nothing was queued; the
+// connection is unaffected. A [*ConnectionError] means the connection has
+// ended. Send encodes m before it returns, so the caller may reuse m's terms.
+func (c *Conn) Send(m Control) error {
+	bp := bufferPool.Get().(*[]byte)
+	body, payloadAt, err := appendControl(append((*bp)[:0], make([]byte, headroom)...), m, c.flags, c.passThrough)
+	*bp = body
+	if err != nil {
+		putBuffer(bp)
+		return &MessageError{Op: opOf(m), Err: err}
+	}
+	n := len(body)
+	c.mu.Lock()
+	if c.err != nil {
+		c.mu.Unlock()
+		putBuffer(bp)
+		return c.Err()
+	}
+	if c.queueBytes+n > c.s.MaxQueuedBytes {
+		c.mu.Unlock()
+		putBuffer(bp)
+		c.fail(ErrQueueOverflow)
+		return c.Err()
+	}
+	c.queue = append(c.queue, outMsg{buf: bp, payloadAt: payloadAt - headroom})
+	c.queueBytes += n
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+func opOf(m Control) Op {
+	if m == nil {
+		return 0
+	}
+	return m.Op()
+}
+
+// writeLoop runs the writer goroutine: it writes what is queued, flushes
+// once the queue is empty, and writes a tick when a quarter of the tick time
+// has passed without a write.
+func (c *Conn) writeLoop() {
+	defer close(c.writerDone)
+	w := bufio.NewWriterSize(c.nc, writeBufferSize)
+	ticker := time.NewTicker(c.s.TickTime / 4)
+	defer ticker.Stop()
+	var batch []outMsg
+	wrote := false
+	for {
+		var err error
+		select {
+		case <-c.stopping:
+			return
+		case <-ticker.C:
+			if !wrote {
+				_, err = w.Write(tick[:])
+				if err == nil {
+					err = w.Flush()
+				}
+			}
+			wrote = false
+		case <-c.wake:
+			batch, err = c.writeQueued(w, batch)
+			if err == nil {
+				err = w.Flush()
+			}
+			wrote = true
+		}
+		if err != nil {
+			c.fail(err)
+			return
+		}
+	}
+}
+
+// writeQueued writes batches taken from the queue until it is empty. batch
+// is handed back to the queue as its next backing array, and returned for
+// the next swap.
+func (c *Conn) writeQueued(w *bufio.Writer, batch []outMsg) ([]outMsg, error) {
+	for {
+		c.mu.Lock()
+		batch, c.queue = c.queue, batch[:0]
+		c.queueBytes = 0
+		c.mu.Unlock()
+		if len(batch) == 0 {
+			return batch, nil
+		}
+		for i, m := range batch {
+			err := c.writeMsg(w, m)
+			putBuffer(m.buf)
+			batch[i] = outMsg{}
+			if err != nil {
+				return batch, err
+			}
+		}
+	}
+}
+
+// writeMsg frames one encoded message as the connection's flags call for.
+func (c *Conn) writeMsg(w *bufio.Writer, m outMsg) error {
+	buf := *m.buf
+	body := buf[headroom:]
+	switch {
+	case c.passThrough:
+		frame := buf[headroom-5:]
+		binary.BigEndian.PutUint32(frame, uint32(1+len(body)))
+		frame[4] = passThrough
+		_, err := w.Write(frame)
+		return err
+	case c.flags&FlagFragments == 0 || len(body) <= fragmentSize:
+		binary.BigEndian.PutUint32(buf, uint32(3+len(body)))
+		buf[4], buf[5], buf[6] = versionMagic, tagDistHeader, 0
+		_, err := w.Write(buf)
+		return err
+	}
+	return c.writeFragments(w, body, m.payloadAt)
+}
+
+// writeFragments writes a large message as fragments of fragmentSize bytes
+// of message data, counting down to 1. The control message goes whole in the
+// first. The fragments of one message are written one after the other, never
+// interleaved with other messages, which keeps the order between every pair
+// of processes without tracking senders.
+func (c *Conn) writeFragments(w *bufio.Writer, body []byte, payloadAt int) error {
+	first := min(max(payloadAt, fragmentSize), len(body))
+	count := 1 + (len(body)-first+fragmentSize-1)/fragmentSize
+	c.fragmentSeq++
+	var hdr [4 + 2 + 8 + 8 + 1]byte
+	binary.BigEndian.PutUint32(hdr[0:], uint32(2+8+8+1+first))
+	hdr[4], hdr[5] = versionMagic, tagFragmentHead
+	binary.BigEndian.PutUint64(hdr[6:], c.fragmentSeq)
+	binary.BigEndian.PutUint64(hdr[14:], uint64(count))
+	hdr[22] = 0 // no atom cache references
+	if _, err := w.Write(hdr[:]); err != nil {
+		return err
+	}
+	if _, err := w.Write(body[:first]); err != nil {
+		return err
+	}
+	for id, off := count-1, first; id >= 1; id-- {
+		chunk := body[off:min(off+fragmentSize, len(body))]
+		off += len(chunk)
+		binary.BigEndian.PutUint32(hdr[0:], uint32(2+8+8+len(chunk)))
+		hdr[5] = tagFragmentCont
+		binary.BigEndian.PutUint64(hdr[14:], uint64(id))
+		if _, err := w.Write(hdr[:22]); err != nil {
+			return err
+		}
+		if _, err := w.Write(chunk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
