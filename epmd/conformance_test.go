@@ -24,7 +24,7 @@ func TestConformance(t *testing.T) {
 
 // startServer starts an embedded server on a free loopback port, closed when
 // the test ends, logging into the test's log.
-func startServer(t *testing.T, cfg ServerConfig) *Server {
+func startServer(t testing.TB, cfg ServerConfig) *Server {
 	t.Helper()
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(testWriter{t}, nil))
