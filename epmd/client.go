@@ -64,7 +64,7 @@ func Register(ctx context.Context, addr string, n Node) (*Registration, error) {
 	if err != nil {
 		return nil, fmt.Errorf("epmd: register %q at %s: %w", n.Name, addr, err)
 	}
-	r := &Registration{node: n, creation: creation, conn: conn, done: make(chan struct{})}
+	r := &Registration{name: n.Name, creation: creation, conn: conn, done: make(chan struct{})}
 	go r.watch()
 	return r, nil
 }
@@ -100,7 +100,7 @@ func register(ctx context.Context, addr string, n Node) (uint32, net.Conn, error
 // Registration is a node's registration with EPMD, alive while its
 // connection is open. Its methods are safe for concurrent use.
 type Registration struct {
-	node     Node
+	name     string
 	creation uint32
 	conn     net.Conn
 
@@ -130,8 +130,10 @@ func (r *Registration) Err() error {
 }
 
 // Close unregisters the node by closing its connection, the only way EPMD
-// offers, and waits until that is done. It returns nil, also when called
-// again or after the registration was lost.
+// offers, and waits for the Registration to end. EPMD frees the name as soon
+// as it sees the connection close, which may be a moment after Close
+// returns. Close returns nil, also when called again or after the
+// registration was lost.
 func (r *Registration) Close() error {
 	if !r.closed.Swap(true) {
 		r.conn.Close()
@@ -151,9 +153,9 @@ func (r *Registration) watch() {
 	case r.closed.Load():
 		r.err = ErrClosed
 	case n > 0:
-		r.err = fmt.Errorf("epmd: registration of %q ended: EPMD sent unexpected data", r.node.Name)
+		r.err = fmt.Errorf("epmd: registration of %q ended: EPMD sent unexpected data", r.name)
 	default:
-		r.err = fmt.Errorf("epmd: registration of %q lost: %w", r.node.Name, err)
+		r.err = fmt.Errorf("epmd: registration of %q lost: %w", r.name, err)
 	}
 }
 

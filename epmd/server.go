@@ -50,10 +50,9 @@ type Server struct {
 	ln    net.Listener
 	port  uint32 // reported in NAMES replies, where erl_epmd checks it
 	table *table
-	slots chan struct{} // one per connection served
 
 	mu     sync.Mutex
-	conns  map[net.Conn]struct{}
+	conns  map[net.Conn]struct{} // the connections served, at most MaxConns
 	closed bool
 	wg     sync.WaitGroup
 }
@@ -73,7 +72,6 @@ func Listen(addr string, cfg ServerConfig) (*Server, error) {
 		ln:    ln,
 		port:  uint32(ln.Addr().(*net.TCPAddr).Port),
 		table: newTable(),
-		slots: make(chan struct{}, cfg.MaxConns),
 		conns: make(map[net.Conn]struct{}),
 	}
 	s.wg.Add(1)
@@ -125,25 +123,19 @@ func (s *Server) accept() {
 				continue
 			}
 			s.log.Error("epmd: accept failed; stopping", "err", err)
-			go s.Close()
+			go s.Close() // not inline: Close waits for this goroutine
 			return
 		}
 		pause = 0
-		select {
-		case s.slots <- struct{}{}:
-		default:
-			s.log.Warn("epmd: too many connections; closing a new one", "remote", c.RemoteAddr().String(), "max", s.cfg.MaxConns)
+		if err := s.track(c); err != nil {
+			if !errors.Is(err, net.ErrClosed) {
+				s.log.Warn("epmd: "+err.Error()+"; closing a new one", "remote", c.RemoteAddr().String())
+			}
 			c.Close()
-			continue
-		}
-		if !s.track(c) {
-			c.Close()
-			<-s.slots
 			continue
 		}
 		go func() {
 			defer s.wg.Done()
-			defer func() { <-s.slots }()
 			defer s.untrack(c)
 			s.serve(c)
 		}()
@@ -157,16 +149,20 @@ func isTemporary(err error) bool {
 	return errors.As(err, &t) && t.Temporary()
 }
 
-// track adds c to the connections Close closes, unless the server is closed.
-func (s *Server) track(c net.Conn) bool {
+// track adds c to the connections served, unless the server is closed or
+// serves MaxConns already.
+func (s *Server) track(c net.Conn) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return false
+	switch {
+	case s.closed:
+		return net.ErrClosed
+	case len(s.conns) >= s.cfg.MaxConns:
+		return fmt.Errorf("too many connections (%d)", len(s.conns))
 	}
 	s.conns[c] = struct{}{}
 	s.wg.Add(1)
-	return true
+	return nil
 }
 
 func (s *Server) untrack(c net.Conn) {
