@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -175,6 +176,25 @@ func Lookup(ctx context.Context, addr, name string) (Node, error) {
 		return Node{}, fmt.Errorf("epmd: look up %q at %s: %w", name, addr, err)
 	}
 	return n, nil
+}
+
+// Resolve finds where the node named name@host listens for distribution,
+// as OTP's erl_epmd:port_please/2 does: it looks name up with the EPMD at
+// Addr(host) and returns host:port, with what EPMD holds about the node.
+func Resolve(ctx context.Context, node string) (string, Node, error) {
+	name, host, ok := strings.Cut(node, "@")
+	if !ok || name == "" || host == "" {
+		return "", Node{}, fmt.Errorf("epmd: resolve %q: not a node name of the form name@host", node)
+	}
+	addr, err := Addr(host)
+	if err != nil {
+		return "", Node{}, err
+	}
+	n, err := Lookup(ctx, addr, name)
+	if err != nil {
+		return "", Node{}, err
+	}
+	return net.JoinHostPort(host, strconv.Itoa(int(n.Port))), n, nil
 }
 
 // maxNamesResp bounds the NAMES reply a client reads: room for thousands of

@@ -302,3 +302,37 @@ func TestAddr(t *testing.T) {
 		})
 	}
 }
+
+func TestResolve(t *testing.T) {
+	s := startServer(t, ServerConfig{})
+	t.Setenv("ERL_EPMD_PORT", portOf(t, s.Addr().String()))
+	reg, err := Register(context.Background(), s.Addr().String(), Node{Name: "peer", Port: 5001})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Close()
+	tests := []struct {
+		name string
+		node string
+		addr string
+		err  string
+		is   error
+	}{
+		{"registered node", "peer@127.0.0.1", "127.0.0.1:5001", "", nil},
+		{"unknown node", "nobody@127.0.0.1", "", `epmd: look up "nobody" at 127.0.0.1:PORT: epmd: node not registered`, ErrNotFound},
+		{"no host", "peer", "", `epmd: resolve "peer": not a node name of the form name@host`, nil},
+		{"empty name", "@127.0.0.1", "", `epmd: resolve "@127.0.0.1": not a node name of the form name@host`, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			addr, n, err := Resolve(context.Background(), tc.node)
+			if tc.err != "" {
+				checkError(t, err, strings.ReplaceAll(tc.err, "PORT", portOf(t, s.Addr().String())), tc.is)
+				return
+			}
+			if err != nil || addr != tc.addr || n.Name != "peer" {
+				t.Errorf("got %q, %+v, %v; want %q", addr, n, err, tc.addr)
+			}
+		})
+	}
+}

@@ -4,8 +4,8 @@
 // EPMD maps the short names of the distribution nodes of one host to their
 // listen ports (erl_dist_protocol.md, "EPMD Protocol"). A node registers
 // with [Register] and stays registered while the [Registration]'s connection
-// stays open; other nodes find its port with [Lookup]; [Names] lists what is
-// registered. [Addr] gives EPMD's address as OTP finds it (ERL_EPMD_PORT, else
+// stays open; other nodes find its port with [Lookup], or [Resolve] a full
+// name@host to the address to dial; [Names] lists what is registered. [Addr] gives EPMD's address as OTP finds it (ERL_EPMD_PORT, else
 // 4369). [Listen] starts a [Server] that real erl and elixir nodes use as
 // they use epmd.
 //
