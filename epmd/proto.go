@@ -71,7 +71,7 @@ const (
 )
 
 // Node is what EPMD holds about a registered node: the fields of ALIVE2_REQ,
-// returned by PORT_PLEASE2_REQ.
+// which the reply to PORT_PLEASE2_REQ gives back.
 type Node struct {
 	// Name is the node's short name, the part before "@".
 	Name string
