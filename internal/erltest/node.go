@@ -101,7 +101,7 @@ var nodeCount atomic.Int64
 // StartNode starts an erl (or elixir) node named cfg.Name@127.0.0.1 that
 // registers with the EPMD at cfg.Epmd, and stops it when the test ends. Like
 // [Erl], it skips or fails the test when erl (or elixir) is missing. The
-// node has started once its first [Node.Eval] returns.
+// node has started once its first [Node.Eval] (or [Node.WaitUp]) returns.
 func StartNode(t testing.TB, cfg NodeConfig) *Node {
 	t.Helper()
 	if cfg.Cookie == "" || cfg.Epmd == "" {
@@ -195,6 +195,17 @@ func (n *Node) Eval(t testing.TB, code string) string {
 		t.Fatalf("erltest: %s: no answer to %q after %v\n%s", n.Name, code, evalTimeout, n.Output())
 	}
 	return ""
+}
+
+// WaitUp returns once the node runs and evaluates code; the test fails if
+// it does not start in time.
+func (n *Node) WaitUp(t testing.TB) {
+	t.Helper()
+	if n.elixir {
+		n.Eval(t, ":ok")
+	} else {
+		n.Eval(t, "ok.")
+	}
 }
 
 // Output returns the node's recent output other than Eval replies: logs,
