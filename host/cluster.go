@@ -63,17 +63,17 @@ type offline struct{ n *Node }
 
 var _ Cluster = offline{}
 
-func (offline) Send(etf.Pid, etf.Pid, etf.Term)                      {}
-func (offline) SendName(etf.Pid, etf.Atom, etf.Atom, etf.Term)       {}
-func (offline) SendAlias(etf.Pid, etf.Ref, etf.Term)                 {}
-func (offline) Unlink(uint64, etf.Pid, etf.Pid)                      {}
-func (offline) UnlinkAck(uint64, etf.Pid, etf.Pid)                   {}
-func (offline) Exit(etf.Pid, etf.Pid, etf.Term)                      {}
-func (offline) Exit2(etf.Pid, etf.Pid, etf.Term)                     {}
-func (offline) Demonitor(etf.Pid, etf.Atom, etf.Term, etf.Ref)       {}
-func (offline) MonitorExit(etf.Term, etf.Pid, etf.Ref, etf.Term)     {}
-func (offline) SpawnReply(etf.Ref, etf.Pid, int, etf.Term)           {}
-func (o offline) Link(from, to etf.Pid)                              { o.n.PeerExit(to, from, Noconnection) }
+func (offline) Send(etf.Pid, etf.Pid, etf.Term)                  {}
+func (offline) SendName(etf.Pid, etf.Atom, etf.Atom, etf.Term)   {}
+func (offline) SendAlias(etf.Pid, etf.Ref, etf.Term)             {}
+func (offline) Unlink(uint64, etf.Pid, etf.Pid)                  {}
+func (offline) UnlinkAck(uint64, etf.Pid, etf.Pid)               {}
+func (offline) Exit(etf.Pid, etf.Pid, etf.Term)                  {}
+func (offline) Exit2(etf.Pid, etf.Pid, etf.Term)                 {}
+func (offline) Demonitor(etf.Pid, etf.Atom, etf.Term, etf.Ref)   {}
+func (offline) MonitorExit(etf.Term, etf.Pid, etf.Ref, etf.Term) {}
+func (offline) SpawnReply(etf.Ref, etf.Pid, int, etf.Term)       {}
+func (o offline) Link(from, to etf.Pid)                          { o.n.PeerExit(to, from, Noconnection) }
 func (o offline) Monitor(from etf.Pid, _ etf.Atom, target etf.Term, ref etf.Ref) {
 	o.n.PeerMonitorExit(target, from, ref, Noconnection)
 }

@@ -98,34 +98,27 @@ func (p *Process) TrapExit(on bool) bool {
 // not trap exits, unless the process sends it to itself; any other reason
 // ends a process that does not trap exits.
 func (p *Process) Exit(pid etf.Pid, reason etf.Term) {
-	p.node.exit2(p.pid, pid, reason)
+	p.node.sendExit(p.pid, pid, reason, false)
 }
 
 // Exit sends an exit signal with reason to pid from no process, as exit/2
 // does.
 func (n *Node) Exit(pid etf.Pid, reason etf.Term) {
-	n.exit2(etf.Pid{}, pid, reason)
+	n.sendExit(etf.Pid{}, pid, reason, false)
 }
 
-func (n *Node) exit2(from, to etf.Pid, reason etf.Term) {
-	if !n.isLocal(to.Node) {
-		n.cluster.Exit2(from, to, reason)
-		return
-	}
-	if t := n.process(to); t != nil {
-		t.exitSignal(from, reason, false)
-	}
-}
-
-// linkExit sends the exit signal of the link between from, which ended
-// with reason, and to.
-func (n *Node) linkExit(from, to etf.Pid, reason etf.Term) {
-	if !n.isLocal(to.Node) {
+// sendExit sends an exit signal from from to to: the signal of a link
+// that from ended with reason (link), or else one of exit/2.
+func (n *Node) sendExit(from, to etf.Pid, reason etf.Term, link bool) {
+	switch {
+	case n.isLocal(to.Node):
+		if t := n.process(to); t != nil {
+			t.exitSignal(from, reason, link)
+		}
+	case link:
 		n.cluster.Exit(from, to, reason)
-		return
-	}
-	if t := n.process(to); t != nil {
-		t.exitSignal(from, reason, true)
+	default:
+		n.cluster.Exit2(from, to, reason)
 	}
 }
 

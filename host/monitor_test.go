@@ -13,10 +13,10 @@ func TestMonitorDown(t *testing.T) {
 	kill(t, n, dead)
 	boom := etf.Atom("boom")
 	for _, tc := range []struct {
-		name   string
-		target func(pid etf.Pid) etf.Term // how the watcher names the target
-		object func(pid etf.Pid) etf.Term // what DOWN names
-		reason etf.Term
+		name    string
+		target  func(pid etf.Pid) etf.Term // how the watcher names the target
+		object  func(pid etf.Pid) etf.Term // what DOWN names
+		reason  etf.Term
 		missing bool // the target does not exist
 	}{
 		{

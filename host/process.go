@@ -187,7 +187,7 @@ func (p *Process) exit(reason etf.Term) {
 	}
 	for pid, unlinking := range links.all() {
 		if unlinking == 0 {
-			n.linkExit(p.pid, pid, reason)
+			n.sendExit(p.pid, pid, reason, true)
 		}
 	}
 	for ref, w := range watchers.all() {

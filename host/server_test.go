@@ -21,8 +21,8 @@ func TestInitResults(t *testing.T) {
 		{"ignore starts nothing", func(*Process, etf.Term) Result { return Ignore() }, ErrIgnored},
 		{"a panic fails with {panic, Msg}", func(*Process, etf.Term) Result { panic("boom") }, &ExitError{Reason: etf.Tuple{etf.Atom("panic"), etf.Binary("boom")}}},
 		{"Exit fails with its reason", func(*Process, etf.Term) Result { Exit(etf.Atom("bye")); return Ignore() }, &ExitError{Reason: etf.Atom("bye")}},
-		{"reply is a bad return value", func(*Process, etf.Term) Result { return Reply(etf.Atom("r"), nil) },
-			&ExitError{Reason: etf.Tuple{etf.Atom("bad_return_value"), etf.Tuple{etf.Atom("reply"), etf.Atom("r"), nil}}}},
+		{"reply is a bad return value", func(*Process, etf.Term) Result { return Reply(etf.Atom("r"), etf.Atom("s")) },
+			&ExitError{Reason: etf.Tuple{etf.Atom("bad_return_value"), etf.Tuple{etf.Atom("reply"), etf.Atom("r"), etf.Atom("s")}}}},
 		{"the zero Result is a bad return value", func(*Process, etf.Term) Result { return Result{} },
 			&ExitError{Reason: etf.Tuple{etf.Atom("bad_return_value"), etf.Atom("invalid_result")}}},
 	} {
