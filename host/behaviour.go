@@ -88,9 +88,9 @@ type From struct {
 // Term returns {Pid, Tag}.
 func (f From) Term() etf.Term { return etf.Tuple{f.Pid, f.Tag} }
 
-// FromTerm parses {Pid, Tag}.
+// FromTerm parses {Pid, Tag}, decoded or an etf.Raw.
 func FromTerm(t etf.Term) (From, bool) {
-	tup, ok := t.(etf.Tuple)
+	tup, ok := decoded(t).(etf.Tuple)
 	if !ok || len(tup) != 2 {
 		return From{}, false
 	}

@@ -167,9 +167,18 @@ func (p *Process) request(ctx context.Context, to etf.Term, r *request, timeout 
 	return replyOf(a.msg.(etf.Term)), nil
 }
 
-// replyOf returns Reply from a reply message {Tag, Reply}.
+// replyOf returns Reply from a reply message {Tag, Reply}, which comes to
+// an awaited alias or pid and so has that shape.
 func replyOf(m etf.Term) etf.Term {
-	return m.(etf.Tuple)[1]
+	if r, ok := m.(etf.Raw); ok {
+		if _, _, next, ok := rawHead(r); ok {
+			return etf.Raw(r[next:])
+		}
+	}
+	if t, ok := m.(etf.Tuple); ok && len(t) == 2 {
+		return t[1]
+	}
+	return m
 }
 
 // Reply answers the call from, as gen_server:reply/2 does: to the alias in

@@ -77,8 +77,10 @@ func ShutdownWith(detail etf.Term) etf.Term {
 	return etf.Tuple{Shutdown, detail}
 }
 
-// IsShutdown reports whether reason is shutdown or {shutdown, _}.
+// IsShutdown reports whether reason is shutdown or {shutdown, _}, decoded
+// or an etf.Raw.
 func IsShutdown(reason etf.Term) bool {
+	reason = decoded(reason)
 	if reason == Shutdown {
 		return true
 	}
@@ -90,7 +92,7 @@ func IsShutdown(reason etf.Term) bool {
 // eyes: normal, shutdown or {shutdown, _}. A transient child that exits
 // cleanly is not restarted, and a clean exit is not logged as a crash.
 func IsClean(reason etf.Term) bool {
-	return reason == Normal || IsShutdown(reason)
+	return decoded(reason) == Normal || IsShutdown(reason)
 }
 
 // nodedown returns {nodedown, Node}, the reason a call fails with when the

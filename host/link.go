@@ -110,6 +110,7 @@ func (n *Node) Exit(pid etf.Pid, reason etf.Term) {
 // sendExit sends an exit signal from from to to: the signal of a link
 // that from ended with reason (link), or else one of exit/2.
 func (n *Node) sendExit(from, to etf.Pid, reason etf.Term, link bool) {
+	reason = decoded(reason)
 	switch {
 	case n.isLocal(to.Node):
 		if t := n.process(to); t != nil {

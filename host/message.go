@@ -24,8 +24,13 @@ const (
 // classify tells gen_server's own messages from the rest, looking no
 // deeper than their outer tuple, and returns the elements that follow the
 // tag: From and Request of a call or system message, Msg of a cast, Pid
-// and Reason of an exit.
+// and Reason of an exit. An etf.Raw message stays encoded: only its tag
+// and a call's From are decoded, and Request or Msg come back as
+// etf.Raw, so a Wasm server gets them as they came off the wire.
 func classify(m etf.Term) (kind msgKind, a, b etf.Term) {
+	if r, ok := m.(etf.Raw); ok {
+		return classifyRaw(r)
+	}
 	t, ok := m.(etf.Tuple)
 	if !ok || len(t) < 2 || len(t) > 3 {
 		return msgInfo, nil, nil
@@ -44,6 +49,71 @@ func classify(m etf.Term) (kind msgKind, a, b etf.Term) {
 		}
 	}
 	return msgInfo, nil, nil
+}
+
+func classifyRaw(r etf.Raw) (kind msgKind, a, b etf.Term) {
+	head, arity, pos, ok := rawHead(r)
+	if !ok {
+		return msgInfo, nil, nil
+	}
+	tag, _ := head.(etf.Atom)
+	switch {
+	case arity == 3 && (tag == atomGenCall || tag == atomSystem):
+		from, n, err := etf.DecodeTerm(r[pos:], nil)
+		if err != nil {
+			break
+		}
+		kind = msgCall
+		if tag == atomSystem {
+			kind = msgSystem
+		}
+		return kind, from, etf.Raw(r[pos+n:])
+	case arity == 2 && tag == atomGenCast:
+		return msgCast, etf.Raw(r[pos:]), nil
+	case arity == 3 && tag == atomExit:
+		if t, ok := decoded(r).(etf.Tuple); ok {
+			return classify(t)
+		}
+	}
+	return msgInfo, nil, nil
+}
+
+// smallTupleExt is the tag of SMALL_TUPLE_EXT (erl_ext_dist.md), the
+// encoding of every tuple gen_server sends.
+const smallTupleExt = 104
+
+// maxHead bounds the first element rawHead decodes: gen_server's tags and
+// a reply's [alias | Ref] are far smaller, and a large first element is
+// user data, which stays encoded.
+const maxHead = 256
+
+// rawHead returns the first element of r, decoded, when r encodes a tuple
+// of 2 or 3 elements whose first element is small, with the tuple's arity
+// and the offset of its second element.
+func rawHead(r etf.Raw) (head etf.Term, arity, next int, ok bool) {
+	if len(r) < 3 || r[0] != smallTupleExt || r[1] < 2 || r[1] > 3 {
+		return nil, 0, 0, false
+	}
+	n, err := etf.SkipTerm(r[2:])
+	if err != nil || n > maxHead {
+		return nil, 0, 0, false
+	}
+	head, _, err = etf.DecodeTerm(r[2:2+n], nil)
+	if err != nil {
+		return nil, 0, 0, false
+	}
+	return head, int(r[1]), 2 + n, true
+}
+
+// decoded returns t, or the term it encodes when t is an etf.Raw, so that
+// exit reasons from a Wasm server compare as atoms.
+func decoded(t etf.Term) etf.Term {
+	if r, ok := t.(etf.Raw); ok {
+		if d, n, err := etf.DecodeTerm(r, nil); err == nil && n == len(r) {
+			return d
+		}
+	}
+	return t
 }
 
 // isSystem reports whether a suspended server handles x: a system message,

@@ -173,6 +173,7 @@ func (p *Process) next() (any, bool) {
 // runs on the goroutine that owns the process.
 func (p *Process) exit(reason etf.Term) {
 	n := p.node
+	reason = decoded(reason)
 	p.stopTimeout()
 	p.mu.Lock()
 	p.status = exited

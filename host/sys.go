@@ -15,6 +15,7 @@ import (
 // reports whether the process lives on.
 func (p *Process) handleSystem(from From, req etf.Term) bool {
 	n := p.node
+	req = decoded(req)
 	switch req {
 	case etf.Atom("get_state"):
 		n.reply(p.pid, from, etf.Tuple{etf.Atom("ok"), p.state})

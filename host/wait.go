@@ -62,11 +62,17 @@ func (w *waiter) claimReply(x any) bool {
 
 // replyRef returns Ref when x is a reply message {[alias | Ref], Reply}.
 func replyRef(x any) (etf.Ref, bool) {
-	t, ok := x.(etf.Tuple)
-	if !ok || len(t) != 2 {
-		return etf.Ref{}, false
+	switch t := x.(type) {
+	case etf.Tuple:
+		if len(t) == 2 {
+			return aliasTagRef(t[0])
+		}
+	case etf.Raw:
+		if head, arity, _, ok := rawHead(t); ok && arity == 2 {
+			return aliasTagRef(head)
+		}
 	}
-	return aliasTagRef(t[0])
+	return etf.Ref{}, false
 }
 
 // startWait makes the process await refs. Callback-only; the waiter is
