@@ -106,7 +106,7 @@ func compareStep(work []termPair, a, b Term, exact bool) ([]termPair, int) {
 		}
 	}
 	ra, rb := rank(a), rank(b)
-	if ra != rb {
+	if ra != rb || ra == rankNil {
 		return work, cmp.Compare(ra, rb)
 	}
 	switch a := a.(type) {
@@ -120,7 +120,7 @@ func compareStep(work []termPair, a, b Term, exact bool) ([]termPair, int) {
 		return compareFuns(work, a, b)
 	case Port:
 		b := b.(Port)
-		return work, cmpChain(cmp.Compare(a.ID, b.ID), strings.Compare(string(a.Node), string(b.Node)), cmp.Compare(a.Creation, b.Creation))
+		return work, cmpChain(strings.Compare(string(a.Node), string(b.Node)), cmp.Compare(a.Creation, b.Creation), cmp.Compare(a.ID, b.ID))
 	case Pid:
 		b := b.(Pid)
 		return work, cmpChain(cmp.Compare(a.Serial, b.Serial), cmp.Compare(a.ID, b.ID),
@@ -233,14 +233,18 @@ func compareIntFloat(i Term, f float64) int {
 	return new(big.Float).SetInt(bigOf(i)).Cmp(big.NewFloat(f))
 }
 
-// compareRefs compares two references as Erlang does.
+// compareRefs compares two references as Erlang does: by node, then by
+// their ID words from the last, missing words counting as zero.
 func compareRefs(a, b Ref) int {
+	if c := cmpChain(strings.Compare(string(a.Node), string(b.Node)), cmp.Compare(a.Creation, b.Creation)); c != 0 {
+		return c
+	}
 	for i := maxRefLen - 1; i >= 0; i-- {
 		if c := cmp.Compare(a.ID[i], b.ID[i]); c != 0 {
 			return c
 		}
 	}
-	return cmpChain(strings.Compare(string(a.Node), string(b.Node)), cmp.Compare(a.Creation, b.Creation))
+	return 0
 }
 
 // compareFuns compares two funs, each a Fun or an Export. As in OTP, a local
