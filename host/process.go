@@ -176,6 +176,11 @@ func (p *Process) exit(reason etf.Term) {
 	reason = decoded(reason)
 	p.stopTimeout()
 	p.mu.Lock()
+	if p.pending != nil {
+		// A fatal exit signal came while the process was ending (during
+		// terminate): it dies of that, as it would on the BEAM.
+		reason = p.pending
+	}
 	p.status = exited
 	links, monitors, watchers := p.links.take(), p.monitors.take(), p.watchers.take()
 	name, tracked := p.name, p.tracked
