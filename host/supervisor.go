@@ -46,7 +46,7 @@ type child struct {
 	spec       ChildSpec
 	extra      etf.List // the arguments of StartDynamicChild
 	pid        etf.Pid  // zero when not running
-	restarting bool    // its restart failed and will be tried again
+	restarting bool     // its restart failed and will be tried again
 	restarts   int
 	prev, next *child
 }
