@@ -108,7 +108,7 @@ func (n *Node) cast(from etf.Pid, to, msg etf.Term) {
 
 // request makes r of a temporary process, for Go code outside processes.
 func (n *Node) request(ctx context.Context, to etf.Term, r *request, timeout time.Duration) (any, error) {
-	c := n.newProcess()
+	c := n.newProcess(nil)
 	defer c.exit(Normal)
 	return c.request(ctx, to, r, timeout)
 }

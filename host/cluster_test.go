@@ -324,3 +324,13 @@ func TestOfflineNode(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestSpawnRequest(t *testing.T) {
+	n, w := clusterNode(t)
+	req := SpawnRequest{ID: n.MakeRef(), From: remotePid, Module: "erpc", Function: "execute_call", Arity: 4}
+	n.PeerSpawnRequest(req)
+	w.expect(t, etf.Atom("spawn_reply"), req.ID, remotePid, etf.Int(0), etf.Atom("notsup"))
+	n.SetSpawnHandler(func(r SpawnRequest) { n.SpawnReply(r.ID, r.From, 2, etf.Atom("handled")) })
+	n.PeerSpawnRequest(req)
+	w.expect(t, etf.Atom("spawn_reply"), req.ID, remotePid, etf.Int(2), etf.Atom("handled"))
+}

@@ -40,6 +40,9 @@ type Node struct {
 	refs   atomic.Uint64
 	timers timers
 	peers  peerIndex
+	done   chan struct{} // closed when the root supervisor ends
+
+	spawnHandler atomic.Pointer[func(SpawnRequest)]
 }
 
 // NewNode returns a node with no processes.

@@ -53,7 +53,9 @@ type Process struct {
 	restarts int     // how many times its supervisor restarted it
 	tracked  bool    // it is in the node's peer index
 
-	server // owned by the goroutine that runs the process
+	// server is owned by the goroutine that runs the process; its
+	// behaviour changes under mu, for introspection.
+	server
 }
 
 // Self returns the process's pid.
@@ -62,10 +64,12 @@ func (p *Process) Self() etf.Pid { return p.pid }
 // Node returns the node the process runs on.
 func (p *Process) Node() *Node { return p.node }
 
-// newProcess puts a new process in the table, owned by the calling
-// goroutine until it is released or exits.
-func (n *Node) newProcess() *Process {
+// newProcess puts a new process running b in the table, owned by the
+// calling goroutine until it is released or exits. A process with no
+// behaviour is a client: a goroutine outside the node acting as a process.
+func (n *Node) newProcess(b Behaviour) *Process {
 	p := &Process{node: n, status: running}
+	p.behaviour = b
 	id, serial := n.procs.insert(p)
 	p.pid = etf.Pid{Node: n.name, ID: id, Serial: serial, Creation: n.creation}
 	n.procs.publish(id, p)

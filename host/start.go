@@ -36,8 +36,7 @@ func (p *Process) StartLink(b Behaviour, args etf.Term, opts Options) (etf.Pid, 
 // server until it has a message. Init's callbacks may block (call other
 // servers) as any callback may.
 func (n *Node) start(starter *Process, link bool, b Behaviour, args etf.Term, opts Options) (etf.Pid, error) {
-	c := n.newProcess()
-	c.behaviour = b
+	c := n.newProcess(b)
 	c.parent = c.pid
 	c.startName = opts.Name
 	if starter != nil {

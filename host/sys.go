@@ -91,7 +91,10 @@ func (p *Process) changeCode(b Behaviour, oldVsn, extra etf.Term) (reply etf.Ter
 	if err != nil {
 		return etf.Tuple{etf.Atom("error"), ExitReason(err)}
 	}
-	p.behaviour, p.state = b, state
+	p.mu.Lock()
+	p.behaviour = b
+	p.mu.Unlock()
+	p.state = state
 	return etf.Atom("ok")
 }
 
