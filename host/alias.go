@@ -28,26 +28,26 @@ func (n *Node) sendAlias(from etf.Pid, alias etf.Ref, msg etf.Term) {
 		return
 	}
 	if p := n.refOwner(alias); p != nil {
-		p.aliasDeliver(alias, nil, msg)
+		p.aliasDeliver(alias, false, msg)
 	}
 }
 
 // aliasDeliver delivers what was sent to alias: to a goroutine awaiting
 // it, or else to the mailbox while the alias is active. A reply made on
-// this node comes with its call's tag and goes as the bare reply to an
-// awaiting goroutine, or as {Tag, Reply} to the mailbox.
-func (p *Process) aliasDeliver(alias etf.Ref, tag etf.Term, msg any) {
+// this node goes bare to an awaiting goroutine, or as
+// {[alias | Alias], Reply} to the mailbox.
+func (p *Process) aliasDeliver(alias etf.Ref, reply bool, msg any) {
 	p.mu.Lock()
 	start := false
 	switch {
 	case p.status == exited:
 	case p.wait != nil && p.wait.awaits(alias):
-		p.wait.arrive(arrival{ref: alias, msg: msg, direct: tag != nil})
+		p.wait.arrive(arrival{ref: alias, msg: msg, direct: reply})
 	default:
 		term, ok := msg.(etf.Term)
 		if _, active := p.aliases.get(alias); ok && active {
-			if tag != nil {
-				term = etf.Tuple{tag, term}
+			if reply {
+				term = etf.Tuple{aliasTag(alias), term}
 			}
 			p.mail.push(term)
 			start = p.schedule()
@@ -55,6 +55,6 @@ func (p *Process) aliasDeliver(alias etf.Ref, tag etf.Term, msg any) {
 	}
 	p.mu.Unlock()
 	if start {
-		go p.run()
+		activate(p)
 	}
 }

@@ -76,17 +76,38 @@ func (Defaults) CodeChange(_ *Process, _, state, _ etf.Term) (etf.Term, error) {
 	return state, nil
 }
 
-// From is the caller of a gen_server call, OTP's {Pid, Tag}. Pass it to
-// [Process.Reply] to answer later. Calls made since OTP 24, creo's
-// included, carry an alias tag [alias | Ref], and the reply goes to the
-// alias.
+// From is the caller of a gen_server call, OTP's {Pid, Tag}: pass it to
+// [Process.Reply] to answer, now or later. Calls made since OTP 24,
+// creo's included, are tagged [alias | Ref], and the reply goes to the
+// alias. A From made on this node holds the alias and builds the tag
+// only when asked.
 type From struct {
-	Pid etf.Pid
-	Tag etf.Term
+	pid   etf.Pid
+	alias etf.Ref  // the Ref of a tag [alias | Ref]
+	tag   etf.Term // any other tag, as it came; nil when the tag is the alias
+}
+
+// newFrom returns the From of pid and tag.
+func newFrom(pid etf.Pid, tag etf.Term) From {
+	if ref, ok := aliasTagRef(tag); ok {
+		return From{pid: pid, alias: ref}
+	}
+	return From{pid: pid, tag: tag}
+}
+
+// Pid returns the caller's pid.
+func (f From) Pid() etf.Pid { return f.pid }
+
+// Tag returns the call's tag.
+func (f From) Tag() etf.Term {
+	if f.tag != nil {
+		return f.tag
+	}
+	return aliasTag(f.alias)
 }
 
 // Term returns {Pid, Tag}.
-func (f From) Term() etf.Term { return etf.Tuple{f.Pid, f.Tag} }
+func (f From) Term() etf.Term { return etf.Tuple{f.pid, f.Tag()} }
 
 // FromTerm parses {Pid, Tag}, decoded or an etf.Raw.
 func FromTerm(t etf.Term) (From, bool) {
@@ -98,7 +119,7 @@ func FromTerm(t etf.Term) (From, bool) {
 	if !ok {
 		return From{}, false
 	}
-	return From{Pid: pid, Tag: tup[1]}, true
+	return newFrom(pid, tup[1]), true
 }
 
 var aliasElems = []etf.Term{etf.Atom("alias")}

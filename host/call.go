@@ -127,7 +127,7 @@ func (p *Process) request(ctx context.Context, to etf.Term, r *request, timeout 
 		return nil, ErrBadarg
 	}
 	ref := n.makeRef(p)
-	r.from = From{Pid: p.pid, Tag: aliasTag(ref)}
+	r.from = From{pid: p.pid, alias: ref}
 	p.startWait(ref)
 	defer p.stopWait()
 	t := p.monitor(ref, d)
@@ -190,23 +190,20 @@ func (p *Process) Reply(from From, reply etf.Term) {
 
 // reply sends reply to the caller from, as sent by sender.
 func (n *Node) reply(sender etf.Pid, from From, reply etf.Term) {
-	ref, ok := aliasTagRef(from.Tag)
 	switch {
-	case !ok:
-		_ = n.send(sender, from.Pid, etf.Tuple{from.Tag, reply})
-	case !n.isLocal(ref.Node):
-		n.cluster.SendAlias(sender, ref, etf.Tuple{from.Tag, reply})
+	case from.tag != nil:
+		_ = n.send(sender, from.pid, etf.Tuple{from.tag, reply})
+	case !n.isLocal(from.alias.Node):
+		n.cluster.SendAlias(sender, from.alias, etf.Tuple{from.Tag(), reply})
 	default:
-		if o := n.refOwner(ref); o != nil {
-			o.aliasDeliver(ref, from.Tag, reply)
-		}
+		n.replyGo(from, reply)
 	}
 }
 
-// replyGo hands v, the result of a Go request, to its caller on this node.
+// replyGo hands v, a reply or the result of a Go request, to its caller
+// on this node.
 func (n *Node) replyGo(from From, v any) {
-	ref, _ := aliasTagRef(from.Tag)
-	if o := n.refOwner(ref); o != nil {
-		o.aliasDeliver(ref, from.Tag, v)
+	if o := n.refOwner(from.alias); o != nil {
+		o.aliasDeliver(from.alias, true, v)
 	}
 }

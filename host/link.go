@@ -34,7 +34,7 @@ func (p *Process) Link(pid etf.Pid) error {
 	}
 	p.mu.Unlock()
 	if start {
-		go p.run()
+		activate(p)
 	}
 	if !trap {
 		return ErrNoproc
@@ -131,7 +131,7 @@ func (p *Process) exitSignal(from etf.Pid, reason etf.Term, link bool) {
 	start := p.takeExitSignal(from, reason, link)
 	p.mu.Unlock()
 	if start {
-		go p.run()
+		activate(p)
 	}
 }
 

@@ -112,11 +112,11 @@ func TestReplyToPid(t *testing.T) {
 	for _, form := range []string{"decoded", "raw"} {
 		t.Run(form, func(t *testing.T) {
 			pid, err := n.Start(&fake{call: func(p *Process, req etf.Term, from From, s etf.Term) Result {
-				var reply etf.Term = etf.Tuple{from.Tag, req}
+				var reply etf.Term = etf.Tuple{from.Tag(), req}
 				if form == "raw" {
 					reply = raw(t, reply)
 				}
-				if err := p.Send(from.Pid, reply); err != nil {
+				if err := p.Send(from.Pid(), reply); err != nil {
 					t.Error(err)
 				}
 				return NoReply(s)

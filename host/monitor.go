@@ -158,7 +158,7 @@ func (p *Process) monitorDown(ref etf.Ref, reason etf.Term) {
 	}
 	p.mu.Unlock()
 	if start {
-		go p.run()
+		activate(p)
 	}
 }
 

@@ -71,7 +71,7 @@ func TestMonitorDown(t *testing.T) {
 				if tc.reason == Normal {
 					// exit/2 normal does not end a process: stop it by a
 					// sys terminate instead.
-					if err := n.Send(target.pid, etf.Tuple{atomSystem, From{Pid: watcher.pid, Tag: n.MakeRef()}.Term(), etf.Tuple{etf.Atom("terminate"), Normal}}); err != nil {
+					if err := n.Send(target.pid, etf.Tuple{atomSystem, etf.Tuple{watcher.pid, n.MakeRef()}, etf.Tuple{etf.Atom("terminate"), Normal}}); err != nil {
 						t.Fatal(err)
 					}
 					watcher.recv(t) // the sys reply

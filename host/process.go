@@ -92,7 +92,7 @@ func (p *Process) deliver(x any) bool {
 	start := p.schedule()
 	p.mu.Unlock()
 	if start {
-		go p.run()
+		activate(p)
 	}
 	return true
 }
@@ -127,7 +127,7 @@ func (p *Process) release() {
 	}
 	p.mu.Unlock()
 	if start {
-		go p.run()
+		activate(p)
 	}
 }
 

@@ -211,7 +211,7 @@ func TestSmallMap(t *testing.T) {
 	if _, ok := s.del(2); !ok || s.len() != 1 {
 		t.Fatalf("small: len %d", s.len())
 	}
-	if _, ok := s.del(3); !ok || s.small != nil {
-		t.Fatal("small: an empty map keeps its slice")
+	if _, ok := s.del(3); !ok || s.len() != 0 {
+		t.Fatal("small: del left entries")
 	}
 }

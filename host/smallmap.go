@@ -12,7 +12,9 @@ const smallMax = 8
 // smallMap is a map for the links and monitors of one process. Most
 // processes have none or one or two, and a Go map costs hundreds of bytes
 // even when small, so up to smallMax entries live in a slice searched in
-// order; past that (a supervisor's children) they move to a map.
+// order; past that (a supervisor's children) they move to a map. The
+// slice keeps its capacity when it empties, so that a monitor set up and
+// taken down on every call allocates nothing.
 type smallMap[K comparable, V any] struct {
 	small []smallEntry[K, V]
 	big   map[K]V
@@ -80,9 +82,6 @@ func (m *smallMap[K, V]) del(k K) (V, bool) {
 			m.small[i] = m.small[last]
 			m.small[last] = smallEntry[K, V]{}
 			m.small = m.small[:last]
-			if last == 0 {
-				m.small = nil
-			}
 			return e.val, true
 		}
 	}
@@ -97,9 +96,6 @@ func (m *smallMap[K, V]) deleteIf(f func(K, V) bool) {
 		return
 	}
 	m.small = slices.DeleteFunc(m.small, func(e smallEntry[K, V]) bool { return f(e.key, e.val) })
-	if len(m.small) == 0 {
-		m.small = nil
-	}
 }
 
 // all yields every entry; the map must not change meanwhile.
