@@ -1,6 +1,7 @@
 package host
 
 import (
+	"log/slog"
 	"runtime"
 	"sync"
 
@@ -63,6 +64,9 @@ func (p *Process) Self() etf.Pid { return p.pid }
 
 // Node returns the node the process runs on.
 func (p *Process) Node() *Node { return p.node }
+
+// Logger returns the node's logger with the process's pid.
+func (p *Process) Logger() *slog.Logger { return p.node.log.With("pid", p.pid) }
 
 // newProcess puts a new process running b in the table, owned by the
 // calling goroutine until it is released or exits. A process with no

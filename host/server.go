@@ -27,6 +27,7 @@ type server struct {
 	timer    *time.Timer
 	timerGen atomic.Uint32
 	armed    bool
+	timeout  time.Duration // the last timeout armed
 }
 
 // timeoutTick is the mailbox item of an expired Result timeout.
@@ -190,14 +191,21 @@ func (p *Process) handle(x any) bool {
 		p.armed = false
 		return p.dispatch(cbInfo, Timeout, From{})
 	}
+	armed := p.armed
 	p.stopTimeout()
+	alive := true
 	switch m := x.(type) {
 	case *request:
-		return p.handleRequest(m)
+		alive = p.handleRequest(m)
 	case etf.Term:
-		return p.handleMessage(m)
+		alive = p.handleMessage(m)
 	}
-	return true
+	// A sys request does not count as the message the timeout waits
+	// for: the wait starts again, as gen_server's system_continue does.
+	if armed && alive && !p.armed && p.isSystem(x) {
+		p.armTimeout(p.timeout)
+	}
+	return alive
 }
 
 // handleMessage handles a message as gen_server does: its own call, cast
@@ -229,7 +237,7 @@ func (p *Process) handleMessage(m etf.Term) bool {
 // armTimeout starts the timeout of a Result.
 func (p *Process) armTimeout(d time.Duration) {
 	p.timerGen.Add(1)
-	p.armed = true
+	p.armed, p.timeout = true, d
 	if p.timer == nil {
 		p.timer = time.AfterFunc(d, func() { p.deliver(timeoutTick(p.timerGen.Load())) })
 		return

@@ -294,6 +294,35 @@ func TestTimeout(t *testing.T) {
 	}
 }
 
+func TestSysRequestRestartsTimeout(t *testing.T) {
+	n := testNode(t)
+	infos := make(chan etf.Term, 10)
+	pid, err := n.Start(&fake{
+		init: func(*Process, etf.Term) Result { return Ok(nil).WithTimeout(50 * time.Millisecond) },
+		info: func(_ *Process, msg, s etf.Term) Result {
+			infos <- msg
+			return NoReply(s)
+		},
+	}, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// sys requests come and go; the timeout still fires.
+	for range 3 {
+		if _, err := n.GetState(ctx(t), pid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case got := <-infos:
+		if got != Timeout {
+			t.Fatalf("info = %v, want timeout", got)
+		}
+	case <-time.After(wait):
+		t.Fatal("the timeout never fired")
+	}
+}
+
 func TestHibernateKeepsServing(t *testing.T) {
 	n := testNode(t)
 	pid, err := n.Start(&fake{
