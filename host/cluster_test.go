@@ -327,10 +327,10 @@ func TestOfflineNode(t *testing.T) {
 
 func TestSpawnRequest(t *testing.T) {
 	n, w := clusterNode(t)
-	req := SpawnRequest{ID: n.MakeRef(), From: remotePid, Module: "erpc", Function: "execute_call", Arity: 4}
+	req := SpawnRequest{ReqID: n.MakeRef(), From: remotePid, Module: "erpc", Function: "execute_call"}
 	n.PeerSpawnRequest(req)
-	w.expect(t, etf.Atom("spawn_reply"), req.ID, remotePid, etf.Int(0), etf.Atom("notsup"))
-	n.SetSpawnHandler(func(r SpawnRequest) { n.SpawnReply(r.ID, r.From, 2, etf.Atom("handled")) })
+	w.expect(t, etf.Atom("spawn_reply"), req.ReqID, remotePid, etf.Int(0), etf.Atom("notsup"))
+	n.SetSpawnHandler(func(r SpawnRequest) { n.SpawnReply(r.ReqID, r.From, 2, etf.Atom("handled")) })
 	n.PeerSpawnRequest(req)
-	w.expect(t, etf.Atom("spawn_reply"), req.ID, remotePid, etf.Int(2), etf.Atom("handled"))
+	w.expect(t, etf.Atom("spawn_reply"), req.ReqID, remotePid, etf.Int(2), etf.Atom("handled"))
 }

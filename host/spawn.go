@@ -6,14 +6,13 @@ import "github.com/creo-dev/creo/etf"
 // process on this one (SPAWN_REQUEST): what erlang:spawn_request/5 sends,
 // and so what rpc:call and erpc:call send since OTP 23.
 type SpawnRequest struct {
-	ID          etf.Ref // the request's id, which the reply names
+	ReqID       etf.Ref // the request's id, which the reply names
 	From        etf.Pid
 	GroupLeader etf.Pid
 	Module      etf.Atom
 	Function    etf.Atom
-	Arity       int
 	Options     etf.List // link, monitor and the others of spawn_opt
-	Args        etf.Term // the argument list
+	Args        etf.List
 }
 
 // SetSpawnHandler installs the handler of spawn requests from other nodes,
@@ -32,7 +31,7 @@ func (n *Node) PeerSpawnRequest(req SpawnRequest) {
 		(*h)(req)
 		return
 	}
-	n.SpawnReply(req.ID, req.From, 0, etf.Atom("notsup"))
+	n.SpawnReply(req.ReqID, req.From, 0, etf.Atom("notsup"))
 }
 
 // SpawnReply answers the spawn request id of the process to on another
