@@ -1,0 +1,292 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/creo-dev/creo/dist"
+	"github.com/creo-dev/creo/epmd"
+	"github.com/creo-dev/creo/etf"
+)
+
+// NetConfig configures a distributed node: its name, how other nodes reach
+// it and how they prove they belong to its cluster.
+type NetConfig struct {
+	// Name is the node's full name, name@host, exactly as other nodes call
+	// it. Required.
+	Name etf.Atom
+	// Cookie is the secret the node shares with the nodes it talks to.
+	// Required.
+	Cookie string
+	// Listen is the TCP address the node accepts connections on. Empty
+	// means "127.0.0.1:0": loopback only, on a port the system picks. Give
+	// "0.0.0.0:0" (or a port) to be reachable from other hosts.
+	Listen string
+	// EPMD is the address of the EPMD the node registers with, which must
+	// be on this machine; its port is also where the EPMD of other hosts is
+	// asked for their nodes. Empty means epmd.Addr("127.0.0.1"): port
+	// ERL_EPMD_PORT, else 4369. When nothing answers there, the node
+	// starts an embedded EPMD at this address.
+	EPMD string
+	// Hidden makes a hidden node: other nodes do not list it in nodes()
+	// nor run global with it. By default the node is visible, as the
+	// BEAM's own nodes are.
+	Hidden bool
+	// TickTime is net_ticktime: a connection with nothing to read for that
+	// long is dead. Zero means 60 s, the BEAM's default; every node of a
+	// cluster should use the same.
+	TickTime time.Duration
+	// Logger receives connection events and crash reports. Nil means
+	// slog.Default().
+	Logger *slog.Logger
+}
+
+// ErrNotDistributed is what the network operations of a node made by
+// [NewNode] fail with: it has no connections to other nodes.
+var ErrNotDistributed = errors.New("host: the node is not distributed")
+
+// StartNode starts a distributed node: it listens for connections,
+// registers with EPMD, starts the system processes every Erlang node has
+// (net_kernel, rex, logger_proxy) and returns the node ready to start
+// servers. Other nodes can reach it as soon as it returns; it connects to
+// another node on the first signal one of its processes sends there, as
+// the BEAM does. ctx bounds the start only. [Node.Close] stops it.
+//
+// # Decisions
+//
+//   - Connections follow net_kernel's rules: one connection per peer
+//     node; a peer that connects while this node is dialling it is settled
+//     by [dist.TieBreak]; a peer that connects again while its old
+//     connection still looks up is asked (status alive) and, if it says
+//     the old one is dead, replaces it. A new connection to a node carries
+//     signals only once the links and monitors of its previous one have
+//     fired with noconnection.
+//   - Signals sent while a connection is being set up wait, in order, and
+//     go first on the new connection. When the connection cannot be made,
+//     they are dropped and the node is reported down ([Node.NodeDown]), so
+//     links and monitors fire noconnection and a call fails with
+//     {nodedown, Node}, as on the BEAM.
+//   - A peer that names a process of another node as the sender of a
+//     link, exit or monitor breaks the protocol: its connection is closed
+//     and the reason logged, as erts does with an invalid message.
+//     Signals to pids of another node, or of an earlier incarnation of
+//     this one, find no process.
+//   - The creation EPMD gives at the start stays the node's for its whole
+//     life, since every pid and reference carries it. Should the EPMD
+//     registration be lost and made again under a new creation, the node
+//     keeps announcing its first one; peers find it by its port, which does
+//     not change.
+//   - Messages reach processes still encoded (dist.Config.RawPayloads), so
+//     a server that passes them on never pays for decoding them.
+//   - SPAWN_REQUEST, what rpc:call and erpc:call send, is refused with
+//     notsup for now: rpc:call returns {badrpc, notsup}.
+//   - Close is abrupt for the wire: what connections have queued and not
+//     written is lost, as at erlang:disconnect_node/1.
+func StartNode(ctx context.Context, cfg NetConfig) (*Node, error) {
+	short, _, ok := strings.Cut(string(cfg.Name), "@")
+	if !ok || short == "" || strings.HasSuffix(string(cfg.Name), "@") {
+		return nil, fmt.Errorf("host: node name %q is not of the form name@host", cfg.Name)
+	}
+	if cfg.Cookie == "" {
+		return nil, fmt.Errorf("host: node %s: no cookie", cfg.Name)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:0"
+	}
+	if cfg.EPMD == "" {
+		addr, err := epmd.Addr("127.0.0.1")
+		if err != nil {
+			return nil, err
+		}
+		cfg.EPMD = addr
+	}
+	_, epmdPort, err := net.SplitHostPort(cfg.EPMD)
+	if err != nil {
+		return nil, fmt.Errorf("host: EPMD address %q: %w", cfg.EPMD, err)
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("host: node %s: %w", cfg.Name, err)
+	}
+	nodeType := epmd.VisibleNode
+	if cfg.Hidden {
+		nodeType = epmd.HiddenNode
+	}
+	log := cfg.Logger.With("node", string(cfg.Name))
+	keeper, err := epmd.Keep(ctx, cfg.EPMD, epmd.Node{
+		Name: short, Port: uint16(ln.Addr().(*net.TCPAddr).Port), Type: nodeType,
+	}, epmd.KeepConfig{
+		EmbedAddr: cfg.EPMD,
+		OnCreation: func(creation uint32) {
+			log.Warn("host: registered again with EPMD under a new creation; the node keeps its own",
+				"epmd_creation", creation)
+		},
+		Logger: log,
+	})
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("host: node %s: %w", cfg.Name, err)
+	}
+	nw := newNetwork(cfg, ln, keeper, epmdPort, log)
+	n := NewNode(Config{Name: cfg.Name, Creation: keeper.Creation(), Cluster: nw, Logger: cfg.Logger})
+	nw.node = n
+	nw.dist = dist.Config{
+		Name:        cfg.Name,
+		Cookie:      cfg.Cookie,
+		Creation:    n.Creation(),
+		Hidden:      cfg.Hidden,
+		TickTime:    cfg.TickTime,
+		RawPayloads: true,
+		Logger:      cfg.Logger,
+	}
+	if err := nw.startSystem(); err != nil {
+		nw.close()
+		return nil, err
+	}
+	nw.wg.Add(1)
+	go nw.acceptLoop()
+	log.Info("host: node started", "listen", ln.Addr().String(), "creation", n.Creation(), "hidden", cfg.Hidden)
+	return n, nil
+}
+
+// network returns the node's network, or nil when the node is not
+// distributed: a distributed node's Cluster is its network.
+func (n *Node) network() *network {
+	nw, _ := n.cluster.(*network)
+	return nw
+}
+
+// Addr returns the address the node accepts connections on, or nil when
+// it is not distributed.
+func (n *Node) Addr() net.Addr {
+	if nw := n.network(); nw != nil {
+		return nw.ln.Addr()
+	}
+	return nil
+}
+
+// Close stops a distributed node: it stops accepting connections and
+// leaves EPMD, ends its processes, then closes its connections, which
+// other nodes see as the node going down. It returns once all of that is
+// done. Closing a node that is not distributed, or closed already, does
+// nothing.
+func (n *Node) Close() error {
+	if nw := n.network(); nw != nil {
+		nw.close()
+	}
+	return nil
+}
+
+// network is a distributed node's side of the cluster: it listens, dials,
+// keeps the connection table and carries the node's signals over its
+// connections. It is the node's [Cluster].
+type network struct {
+	node     *Node
+	name     etf.Atom
+	dist     dist.Config // copied by every handshake, which adds its own Admit and Handler
+	hidden   bool
+	epmdPort string
+	ln       net.Listener
+	keeper   *epmd.Keeper
+	log      *slog.Logger
+	system   []etf.Pid // the system processes, in start order
+
+	// ctx is cancelled by close, which aborts handshakes in progress.
+	ctx    context.Context
+	cancel context.CancelFunc
+	// wg counts the goroutines of the network: the accept loop,
+	// handshakes and connection watchers.
+	wg sync.WaitGroup
+
+	mu      sync.RWMutex
+	closed  bool
+	peers   map[etf.Atom]*peer
+	closing map[etf.Atom]<-chan struct{} // a node's entry being torn down
+	// subscribers get {nodeup, Node} and {nodedown, Node}.
+	subscribers map[etf.Pid]struct{}
+}
+
+var _ Cluster = (*network)(nil)
+
+func newNetwork(cfg NetConfig, ln net.Listener, keeper *epmd.Keeper, epmdPort string, log *slog.Logger) *network {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &network{
+		name:        cfg.Name,
+		hidden:      cfg.Hidden,
+		epmdPort:    epmdPort,
+		ln:          ln,
+		keeper:      keeper,
+		log:         log,
+		ctx:         ctx,
+		cancel:      cancel,
+		peers:       make(map[etf.Atom]*peer),
+		closing:     make(map[etf.Atom]<-chan struct{}),
+		subscribers: make(map[etf.Pid]struct{}),
+	}
+}
+
+// acceptLoop accepts connections until the listener is closed, each
+// handshake on a goroutine of its own.
+func (nw *network) acceptLoop() {
+	defer nw.wg.Done()
+	var pause time.Duration
+	for {
+		nc, err := nw.ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// Out of file descriptors, most likely: back off as
+			// net/http's server does rather than spin.
+			pause = min(max(2*pause, 5*time.Millisecond), time.Second)
+			nw.log.Warn("host: accept failed; retrying", "err", err, "in", pause)
+			select {
+			case <-time.After(pause):
+			case <-nw.ctx.Done():
+				return
+			}
+			continue
+		}
+		pause = 0
+		nw.wg.Add(1)
+		go nw.accept(nc)
+	}
+}
+
+// close shuts the network down in the order a BEAM node stops: no new
+// connections, then the processes end (their exit signals still reach
+// other nodes), then the connections close.
+func (nw *network) close() {
+	nw.mu.Lock()
+	if nw.closed {
+		nw.mu.Unlock()
+		return
+	}
+	nw.closed = true
+	nw.mu.Unlock()
+	nw.ln.Close()
+	nw.keeper.Close()
+	nw.stopSystem()
+	nw.cancel()
+	nw.mu.Lock()
+	var conns []*dist.Conn
+	for _, p := range nw.peers {
+		if c := p.conn.Load(); c != nil {
+			conns = append(conns, c)
+		}
+	}
+	nw.mu.Unlock()
+	for _, c := range conns {
+		c.Close()
+	}
+	nw.wg.Wait()
+}
