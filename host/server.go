@@ -65,11 +65,7 @@ func (cb callback) allows(r Result) bool {
 // stands for. Recovering every panic here, not only the runtime's own, is
 // what keeps one server's crash from taking the node down.
 func (p *Process) invoke(cb callback, arg etf.Term, from From) (r Result, crash etf.Term) {
-	defer func() {
-		if v := recover(); v != nil {
-			crash = p.crashReason(v)
-		}
-	}()
+	defer p.catch(&crash)
 	b := p.behaviour
 	switch cb {
 	case cbInit:
@@ -84,6 +80,13 @@ func (p *Process) invoke(cb callback, arg etf.Term, from From) (r Result, crash 
 		r = b.HandleContinue(p, arg, p.state)
 	}
 	return r, nil
+}
+
+// catch, deferred, recovers a panic of a callback into *crash.
+func (p *Process) catch(crash *etf.Term) {
+	if v := recover(); v != nil {
+		*crash = p.crashReason(v)
+	}
 }
 
 // crashReason returns the exit reason of a panic with value v: the reason
@@ -173,11 +176,7 @@ func (p *Process) terminate(reason etf.Term) etf.Term {
 }
 
 func (p *Process) runTerminate(reason etf.Term) (crash etf.Term) {
-	defer func() {
-		if v := recover(); v != nil {
-			crash = p.crashReason(v)
-		}
-	}()
+	defer p.catch(&crash)
 	p.behaviour.Terminate(p, reason, p.state)
 	return nil
 }

@@ -107,9 +107,7 @@ func (s *supervisor) start(c *child) error {
 	pid, err := c.spec.Start(s.self, c.extra)
 	switch {
 	case err == ErrIgnored:
-		if c.spec.Restart == Temporary || s.spec.Strategy.dynamic() {
-			s.children.remove(c)
-		}
+		s.forgetStopped(c)
 		return nil
 	case err != nil:
 		return err
@@ -141,12 +139,19 @@ func (s *supervisor) HandleInfo(p *Process, msg, state etf.Term) Result {
 		p.node.log.Error("host: child terminated", "supervisor", p.pid, "child", c.spec.ID, "pid", a, "reason", reason)
 	}
 	if !c.spec.Restart.restarts(reason) {
-		if c.spec.Restart == Temporary || s.spec.Strategy.dynamic() {
-			s.children.remove(c)
-		}
+		s.forgetStopped(c)
 		return NoReply(state)
 	}
 	return s.restart(state, c)
+}
+
+// forgetStopped drops c, which does not run, when it is temporary or a
+// child of a simple_one_for_one supervisor: only the others keep their
+// spec when they are not running.
+func (s *supervisor) forgetStopped(c *child) {
+	if c.spec.Restart == Temporary || s.spec.Strategy.dynamic() {
+		s.children.remove(c)
+	}
 }
 
 // restart restarts c and the children its strategy takes down with it,

@@ -127,9 +127,7 @@ func (s *supervisor) terminateChild(id etf.Term) error {
 		s.children.stopped(c)
 	}
 	c.restarting = false
-	if c.spec.Restart == Temporary {
-		s.children.remove(c)
-	}
+	s.forgetStopped(c)
 	return nil
 }
 
