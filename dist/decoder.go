@@ -42,7 +42,11 @@ type decoder struct {
 type partialMessage struct {
 	atoms []etf.Atom // resolved when the first fragment arrived
 	next  uint64     // the fragment id expected next
-	data  []byte     // control and message bytes so far
+	// chunks are the control and message bytes so far, one per fragment,
+	// joined once the last arrives: growing one buffer instead would copy
+	// a large message several times over.
+	chunks [][]byte
+	size   int
 }
 
 func newDecoder(s *settings, flags Flags) *decoder {
@@ -56,10 +60,19 @@ func newDecoder(s *settings, flags Flags) *decoder {
 	}
 }
 
+// form says how the encoded terms of one message are to be read.
+type form struct {
+	atoms     []etf.Atom // what the header's atom cache references stand for
+	versioned bool       // pass-through: each term starts with 131
+	// owned is set when the bytes are not reused once decoded, so that
+	// decoded binaries and raw payloads may share them instead of copying.
+	owned bool
+}
+
 // packet decodes one packet body. It returns nil without error for a
-// fragment that does not complete its message. Nothing returned refers to
-// b, which the caller may reuse.
-func (d *decoder) packet(b []byte) (Control, error) {
+// fragment that does not complete its message. owned says b is not reused
+// after the call; otherwise nothing returned refers to b.
+func (d *decoder) packet(b []byte, owned bool) (Control, error) {
 	if len(b) == 0 {
 		return nil, fmt.Errorf("%w: empty packet", ErrProtocol)
 	}
@@ -67,7 +80,7 @@ func (d *decoder) packet(b []byte) (Control, error) {
 		if b[0] != passThrough {
 			return nil, fmt.Errorf("%w: packet type %d, want pass-through", ErrProtocol, b[0])
 		}
-		return d.message(b[1:], nil, true)
+		return d.message(b[1:], form{versioned: true, owned: owned})
 	}
 	if len(b) < 2 || b[0] != versionMagic {
 		return nil, fmt.Errorf("%w: packet starts % x, want a distribution header", ErrProtocol, b[:min(len(b), 2)])
@@ -78,10 +91,10 @@ func (d *decoder) packet(b []byte) (Control, error) {
 		if err != nil {
 			return nil, err
 		}
-		return d.message(rest, d.atoms, false)
+		return d.message(rest, form{atoms: d.atoms, owned: owned})
 	case tagFragmentHead:
 		if d.fragments {
-			return d.firstFragment(b[2:])
+			return d.firstFragment(b[2:], owned)
 		}
 	case tagFragmentCont:
 		if d.fragments {
@@ -91,10 +104,9 @@ func (d *decoder) packet(b []byte) (Control, error) {
 	return nil, fmt.Errorf("%w: distribution header tag %d", ErrProtocol, b[1])
 }
 
-// message decodes a control message and its payload. versioned is set in
-// pass-through packets, where each term starts with 131.
-func (d *decoder) message(b []byte, atoms []etf.Atom, versioned bool) (Control, error) {
-	ctl, n, err := d.term(b, atoms, versioned)
+// message decodes a control message and its payload.
+func (d *decoder) message(b []byte, f form) (Control, error) {
+	ctl, n, err := f.term(b)
 	if err != nil {
 		return nil, fmt.Errorf("%w: control message: %w", ErrProtocol, err)
 	}
@@ -108,9 +120,9 @@ func (d *decoder) message(b []byte, atoms []etf.Atom, versioned bool) (Control, 
 			}
 		}
 		if d.raw && carriesMessage(op) {
-			payload, n, err = rawTerm(b, atoms, versioned)
+			payload, n, err = f.rawTerm(b)
 		} else {
-			payload, n, err = d.term(b, atoms, versioned)
+			payload, n, err = f.term(b)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v payload: %w", ErrProtocol, op, err)
@@ -122,40 +134,45 @@ func (d *decoder) message(b []byte, atoms []etf.Atom, versioned bool) (Control, 
 	return decodeControl(ctl, payload)
 }
 
-// term decodes one term, and its version byte when versioned.
-func (d *decoder) term(b []byte, atoms []etf.Atom, versioned bool) (etf.Term, int, error) {
-	skip, err := skipVersion(b, versioned)
+// term decodes the term at the start of b, and returns the bytes it took.
+func (f form) term(b []byte) (etf.Term, int, error) {
+	skip, err := f.skipVersion(b)
 	if err != nil {
 		return nil, 0, err
 	}
-	t, n, err := etf.DecodeTerm(b[skip:], atoms)
+	t, n, err := etf.DecodeOptions{Atoms: f.atoms, Alias: f.owned}.DecodeTerm(b[skip:])
 	return t, skip + n, err
 }
 
-// rawTerm keeps one term encoded. Atom cache references are resolved by
-// decoding and encoding again, since an etf.Raw stands on its own.
-func rawTerm(b []byte, atoms []etf.Atom, versioned bool) (etf.Term, int, error) {
-	skip, err := skipVersion(b, versioned)
-	if err != nil {
-		return nil, 0, err
-	}
-	if len(atoms) > 0 {
-		t, n, err := etf.DecodeTerm(b[skip:], atoms)
+// rawTerm keeps the term at the start of b encoded. Atom cache references
+// are resolved by decoding and encoding again, since an etf.Raw stands on
+// its own.
+func (f form) rawTerm(b []byte) (etf.Term, int, error) {
+	if len(f.atoms) > 0 {
+		t, n, err := f.term(b)
 		if err != nil {
 			return nil, 0, err
 		}
 		raw, err := etf.AppendTerm(nil, t)
-		return etf.Raw(raw), skip + n, err
+		return etf.Raw(raw), n, err
+	}
+	skip, err := f.skipVersion(b)
+	if err != nil {
+		return nil, 0, err
 	}
 	n, err := etf.SkipTerm(b[skip:])
 	if err != nil {
 		return nil, 0, err
 	}
-	return etf.Raw(bytes.Clone(b[skip : skip+n])), skip + n, nil
+	raw := b[skip : skip+n : skip+n]
+	if !f.owned {
+		raw = bytes.Clone(raw)
+	}
+	return etf.Raw(raw), skip + n, nil
 }
 
-func skipVersion(b []byte, versioned bool) (int, error) {
-	if !versioned {
+func (f form) skipVersion(b []byte) (int, error) {
+	if !f.versioned {
 		return 0, nil
 	}
 	if len(b) == 0 || b[0] != versionMagic {
@@ -166,7 +183,7 @@ func skipVersion(b []byte, versioned bool) (int, error) {
 
 // firstFragment starts a fragmented message:
 // u64 SequenceId | u64 FragmentId (the count) | atom cache refs | data.
-func (d *decoder) firstFragment(b []byte) (Control, error) {
+func (d *decoder) firstFragment(b []byte, owned bool) (Control, error) {
 	if len(b) < 16 {
 		return nil, fmt.Errorf("%w: fragment header of %d bytes", ErrProtocol, len(b))
 	}
@@ -179,7 +196,7 @@ func (d *decoder) firstFragment(b []byte) (Control, error) {
 	case count == 0:
 		return nil, fmt.Errorf("%w: fragmented message %d of 0 fragments", ErrProtocol, seq)
 	case count == 1:
-		return d.message(rest, d.atoms, false)
+		return d.message(rest, form{atoms: d.atoms, owned: owned})
 	case d.partial[seq] != nil:
 		return nil, fmt.Errorf("%w: fragmented message %d started twice", ErrProtocol, seq)
 	case len(d.partial) >= d.maxPartial:
@@ -189,9 +206,10 @@ func (d *decoder) firstFragment(b []byte) (Control, error) {
 		return nil, err
 	}
 	d.partial[seq] = &partialMessage{
-		atoms: append([]etf.Atom(nil), d.atoms...),
-		next:  count - 1,
-		data:  bytes.Clone(rest),
+		atoms:  append([]etf.Atom(nil), d.atoms...),
+		next:   count - 1,
+		chunks: [][]byte{bytes.Clone(rest)},
+		size:   len(rest),
 	}
 	return nil, nil
 }
@@ -213,14 +231,19 @@ func (d *decoder) nextFragment(b []byte) (Control, error) {
 	if err := d.reserve(len(b) - 16); err != nil {
 		return nil, err
 	}
-	p.data = append(p.data, b[16:]...)
+	p.chunks = append(p.chunks, bytes.Clone(b[16:]))
+	p.size += len(b) - 16
 	p.next--
 	if p.next > 0 {
 		return nil, nil
 	}
 	delete(d.partial, seq)
-	d.partialBytes -= len(p.data)
-	return d.message(p.data, p.atoms, false)
+	d.partialBytes -= p.size
+	data := make([]byte, 0, p.size)
+	for _, c := range p.chunks {
+		data = append(data, c...)
+	}
+	return d.message(data, form{atoms: p.atoms, owned: true})
 }
 
 // reserve accounts for n more bytes of fragmented messages.

@@ -30,7 +30,7 @@ func decodeAll(t testing.TB, d *decoder, packets ...[]byte) []Control {
 	t.Helper()
 	var got []Control
 	for i, p := range packets {
-		m, err := d.packet(p)
+		m, err := d.packet(p, false)
 		if err != nil {
 			t.Fatalf("packet %d: %v", i, err)
 		}
@@ -275,7 +275,7 @@ func TestDecodePacketErrors(t *testing.T) {
 			d := testDecoder(t, flags, modify...)
 			last := len(tt.packets) - 1
 			decodeAll(t, d, tt.packets[:last]...)
-			_, err := d.packet(tt.packets[last])
+			_, err := d.packet(tt.packets[last], false)
 			if err == nil || err.Error() != "protocol violation: "+tt.want {
 				t.Errorf("error %v, want %q", err, "protocol violation: "+tt.want)
 			}
@@ -293,8 +293,45 @@ func fragmentCont(seq, id byte, data ...byte) []byte {
 
 func TestDecodeErrorsWrapEtf(t *testing.T) {
 	// A term the codec refuses is a protocol violation that says where.
-	_, err := testDecoder(t, DefaultFlags).packet([]byte{131, 68, 0, 104, 3, 97})
+	_, err := testDecoder(t, DefaultFlags).packet([]byte{131, 68, 0, 104, 3, 97}, false)
 	if err == nil || !strings.HasPrefix(err.Error(), "protocol violation: control message: etf: ") {
 		t.Errorf("error %v, want a protocol violation wrapping the codec's error", err)
+	}
+}
+
+func TestDecodeOwnership(t *testing.T) {
+	// A packet in a reused buffer is copied from; one the reader will not
+	// reuse is shared, which saves copying large binaries.
+	tests := []struct {
+		name   string
+		raw    bool
+		owned  bool
+		shared bool
+	}{
+		{"reused buffer", false, false, false},
+		{"reused buffer, raw", true, false, false},
+		{"owned buffer", false, true, true},
+		{"owned buffer, raw", true, true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			packet := cat([]byte{131, 68, 0, 104, 3, 97, 2, 119, 0}, pidBytes, []byte{109, 0, 0, 0, 3, 'a', 'b', 'c'})
+			d := testDecoder(t, DefaultFlags, func(c *Config) { c.RawPayloads = tt.raw })
+			m, err := d.packet(packet, tt.owned)
+			if err != nil {
+				t.Fatal(err)
+			}
+			packet[len(packet)-1] = 'X' // the reader reuses its buffer
+			var last byte
+			switch msg := m.(Send).Message.(type) {
+			case etf.Binary:
+				last = msg[len(msg)-1]
+			case etf.Raw:
+				last = msg[len(msg)-1]
+			}
+			if shared := last == 'X'; shared != tt.shared {
+				t.Errorf("message shares the packet: %v, want %v", shared, tt.shared)
+			}
+		})
 	}
 }

@@ -121,7 +121,7 @@ func FuzzReadPacket(f *testing.F) {
 				}
 				return
 			}
-			again, err := check.packet(packet)
+			again, err := check.packet(packet, false)
 			if err != nil || !reflect.DeepEqual(again, m) {
 				t.Errorf("decoded %#v\nencoded and decoded again %#v, %v", m, again, err)
 			}

@@ -11,9 +11,12 @@ import (
 )
 
 const (
-	// readBufferSize is the reader's buffer, and the largest packet body
-	// kept in a reused buffer; larger bodies get their own.
+	// readBufferSize is the reader's buffer.
 	readBufferSize = 64 << 10
+	// reuseLimit is the largest packet body read into a reused buffer;
+	// larger bodies get memory of their own, which decoded binaries may
+	// then share. It holds a 64 KiB fragment and its header.
+	reuseLimit = 128 << 10
 	// readChunk is how much of a large packet is read, and allocated for,
 	// at a time, so that a length field alone never makes the reader
 	// allocate: memory follows the bytes that actually arrive.
@@ -43,7 +46,7 @@ func (c *Conn) readPackets() error {
 		if err != nil {
 			return readErr(err)
 		}
-		m, err := dec.packet(body)
+		m, err := dec.packet(body, len(body) > reuseLimit)
 		if err != nil {
 			return err
 		}
@@ -53,14 +56,14 @@ func (c *Conn) readPackets() error {
 	}
 }
 
-// readBody reads a packet body of n bytes. A body that fits the reader's
-// buffer size reuses *small, since decoding copies what it keeps; a larger
-// one is read in chunks into memory of its own, extending the deadline as
-// its bytes arrive.
+// readBody reads a packet body of n bytes. A body of up to reuseLimit bytes
+// reuses *small, since decoding copies what it keeps from it; a larger one
+// is read in chunks into memory of its own, extending the deadline as its
+// bytes arrive.
 func readBody(r io.Reader, n int, small *[]byte, deadline *readDeadline) ([]byte, error) {
-	if n <= readBufferSize {
+	if n <= reuseLimit {
 		if cap(*small) < n {
-			*small = make([]byte, readBufferSize)
+			*small = make([]byte, n, reuseLimit)
 		}
 		body := (*small)[:n]
 		_, err := io.ReadFull(r, body)
