@@ -2,6 +2,7 @@ package host
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -362,5 +363,59 @@ func TestDefaults(t *testing.T) {
 				t.Fatalf("exit = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestResultTerm(t *testing.T) {
+	s, r := etf.Atom("s"), etf.Atom("r")
+	for _, tc := range []struct {
+		name   string
+		result Result
+		want   etf.Term
+	}{
+		{"ok", Ok(s), etf.Tuple{etf.Atom("ok"), s}},
+		{"ok with timeout", Ok(s).WithTimeout(1500 * time.Millisecond), etf.Tuple{etf.Atom("ok"), s, etf.Int(1500)}},
+		{"ignore", Ignore(), etf.Atom("ignore")},
+		{"reply", Reply(r, s), etf.Tuple{etf.Atom("reply"), r, s}},
+		{"reply hibernate", Reply(r, s).Hibernate(), etf.Tuple{etf.Atom("reply"), r, s, etf.Atom("hibernate")}},
+		{"noreply continue", NoReply(s).Continue(etf.Atom("c")), etf.Tuple{etf.Atom("noreply"), s, etf.Tuple{etf.Atom("continue"), etf.Atom("c")}}},
+		{"stop", Stop(etf.Atom("why"), s), etf.Tuple{etf.Atom("stop"), etf.Atom("why"), s}},
+		{"stop from init", Stop(etf.Atom("why"), nil), etf.Tuple{etf.Atom("stop"), etf.Atom("why")}},
+		{"stop with reply", StopReply(etf.Atom("why"), r, s), etf.Tuple{etf.Atom("stop"), etf.Atom("why"), r, s}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.result.Term(); !etf.Equal(got, tc.want) {
+				t.Fatalf("Term = %v, want %v", got, tc.want)
+			}
+			if tc.result.Kind.String() == "invalid" {
+				t.Fatalf("kind %d has no name", tc.result.Kind)
+			}
+		})
+	}
+}
+
+func TestExitError(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		err    error
+		reason etf.Term
+		text   string
+	}{
+		{"atom", ErrNoproc, Noproc, "host: exit noproc"},
+		{"tuple", &ExitError{Reason: ShutdownWith(etf.Atom("bye"))}, etf.Tuple{Shutdown, etf.Atom("bye")}, "host: exit {shutdown,bye}"},
+		{"wrapped", fmt.Errorf("call: %w", ErrTimeout), Timeout, "call: host: exit timeout"},
+		{"any other error", errors.New("boom"), etf.Binary("boom"), "boom"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ExitReason(tc.err); !etf.Equal(got, tc.reason) {
+				t.Fatalf("ExitReason = %v, want %v", got, tc.reason)
+			}
+			if tc.err.Error() != tc.text {
+				t.Fatalf("Error = %q, want %q", tc.err.Error(), tc.text)
+			}
+		})
+	}
+	if !IsClean(ShutdownWith(etf.Int(1))) || IsClean(Killed) || !IsShutdown(raw(t, Shutdown)) {
+		t.Fatal("IsClean or IsShutdown disagree with OTP")
 	}
 }

@@ -488,6 +488,12 @@ func TestSupervisorCalls(t *testing.T) {
 	if _, err := n.StartChild(ctx(t), sup, workerSpec("c", Permanent)); err != nil {
 		t.Fatal(err)
 	}
+	if err := n.TerminateChild(ctx(t), sup, etf.Atom("c")); err != nil {
+		t.Fatal(err)
+	}
+	if pid, err := n.RestartChild(ctx(t), sup, etf.Atom("c")); err != nil || !alive(n, pid) {
+		t.Fatalf("RestartChild = %v, %v", pid, err)
+	}
 	if _, err := n.WhichChildren(ctx(t), before["b"]); !errors.Is(err, ErrBadarg) {
 		t.Fatalf("WhichChildren of a worker = %v", err)
 	}
