@@ -2,13 +2,14 @@ package etf
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 )
 
-// textMaxDepth bounds how deeply Format descends and how deeply Parse nests:
-// deeper parts print as "..." and fail to parse, so a cyclic Go value cannot
-// loop the printer and hostile text cannot exhaust the stack.
-const textMaxDepth = 10000
+// maxNesting bounds how deeply Format, Parse, ToTerm and FromTerm descend,
+// so that a cyclic Go value cannot loop them and hostile text cannot exhaust
+// the stack: deeper parts print as "..." and fail to parse or convert.
+const maxNesting = 10000
 
 // Format returns the Erlang text of t: what erl prints for it with ~p on one
 // line, with these choices where erl's output is not a term that reads back:
@@ -22,7 +23,7 @@ const textMaxDepth = 10000
 //   - Lists print their elements; a list of character codes prints as
 //     integers ([104,105]), never as "hi", because a list is not guessed to
 //     be a string. Improper lists print as [a|b].
-//   - Map keys are in Erlang term order: #{1 => x,a => y}.
+//   - Map keys are in the order of Erlang's map keys: #{1 => x,a => y}.
 //   - Floats print the shortest way that reads back exactly, as
 //     float_to_list(F, [short]) does: 1.0, 0.1, 1.0e100.
 //   - A pid prints as <'node@host'.ID.Serial.Creation>, a reference as
@@ -33,6 +34,8 @@ const textMaxDepth = 10000
 //   - An export prints as fun Module:Function/Arity, which [Parse] reads. A
 //     local fun prints as #Fun<Module.OldIndex.OldUniq> and a LOCAL_EXT term
 //     as #Local<Bytes>; neither reads back.
+//   - A Raw prints as the term it encodes, or as #Raw<Bytes> if it does not
+//     decode.
 //
 // Format never fails. A nil Term prints as <nil>, parts nested deeper than
 // 10000 levels print as ..., and malformed values print as well as they can.
@@ -47,7 +50,7 @@ func AppendFormat(dst []byte, t Term) []byte {
 }
 
 func appendTermText(dst []byte, t Term, depth int) []byte {
-	if depth > textMaxDepth {
+	if depth > maxNesting {
 		return append(dst, "..."...)
 	}
 	switch t := t.(type) {
@@ -114,6 +117,9 @@ func appendTermText(dst []byte, t Term, depth int) []byte {
 	case Local:
 		return appendBytesForm(dst, "#Local", t)
 	case Raw:
+		if decoded := decodeRaw(t); decoded != nil {
+			return appendTermText(dst, decoded, depth)
+		}
 		return appendBytesForm(dst, "#Raw", t)
 	default:
 		// Only a Go type embedding one of the term types gets here.
@@ -133,7 +139,12 @@ func appendElemsText(dst []byte, elems []Term, depth int) []byte {
 
 func appendMapText(dst []byte, m Map, depth int) []byte {
 	dst = append(dst, "#{"...)
-	for i, p := range m {
+	sorted := m
+	if len(m) > 1 {
+		sorted = slices.Clone(m)
+		slices.SortStableFunc(sorted, func(a, b Pair) int { return compareTerms(a.Key, b.Key, true) })
+	}
+	for i, p := range sorted {
 		if i > 0 {
 			dst = append(dst, ',')
 		}

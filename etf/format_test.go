@@ -117,9 +117,9 @@ func TestFormatDepth(t *testing.T) {
 	cyclic := List{nil}
 	cyclic[0] = cyclic
 	got := Format(cyclic)
-	want := strings.Repeat("[", textMaxDepth+1) + "..." + strings.Repeat("]", textMaxDepth+1)
+	want := strings.Repeat("[", maxNesting+1) + "..." + strings.Repeat("]", maxNesting+1)
 	if got != want {
-		t.Errorf("Format(cyclic) = %.10s...%s (%d bytes), want %d levels then ...", got, got[len(got)-10:], len(got), textMaxDepth+1)
+		t.Errorf("Format(cyclic) = %.10s...%s (%d bytes), want %d levels then ...", got, got[len(got)-10:], len(got), maxNesting+1)
 	}
 }
 
