@@ -25,17 +25,18 @@
 // Init runs on the goroutine that starts the server, which waits for it
 // anyway, so a start creates no goroutine.
 //
-// That choice was measured (BenchmarkIdleMemory, BenchmarkSpawn, 2 cores,
-// Go 1.26): an idle process costs 464 bytes, where a parked goroutine
-// alone — the cost a goroutine per process would add — costs 1.6 to 2.0
-// KB, 3.5 to 4.4 times more; 1,000,000 idle processes take 464 MB and half
-// a second to spawn. A server starts in 0.7 to 1.4 µs with its Init (0.7 to
-// 1.4 million a second), with one allocation. Parked runners are reused
-// rather than new goroutines started because a new goroutine's stack grows
-// on every activation: that halved the cost of a call, to 0.86 µs and one
-// allocation against 0.3 µs for a round trip over two Go channels
-// (BenchmarkCall); a message costs 0.09 to 0.2 µs and no allocation against
-// 0.05 µs for a buffered channel (BenchmarkSend).
+// That choice was measured (BenchmarkIdleMemory, BenchmarkSpawn, on a
+// shared 2-core machine, Go 1.26, medians): an idle process costs 464
+// bytes, where a parked goroutine alone, the cost a goroutine per process
+// would add to it, costs 1.6 to 4.2 KB (Go sizes new stacks after the
+// ones it has seen), 3.5 to 9 times more; 1,000,000 idle processes take
+// 464 MB and half a second to spawn. A server starts with its Init in
+// 0.55 µs (1.8 million a second), with one allocation. Parked runners are
+// reused rather than new goroutines started because a new goroutine's
+// stack grows on every activation: reuse halved the cost of a call, to
+// 1.0 µs and one allocation, 1.85 times a round trip over two Go channels
+// in the same run (BenchmarkCall); a message costs 0.13 µs and no
+// allocation, 2.1 times a send on a buffered channel (BenchmarkSend).
 //
 // # Signals
 //
