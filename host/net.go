@@ -52,9 +52,9 @@ type NetConfig struct {
 var ErrNotDistributed = errors.New("host: the node is not distributed")
 
 // StartNode starts a distributed node: it listens for connections,
-// registers with EPMD, starts the system processes every Erlang node has
-// (net_kernel, rex, logger_proxy) and returns the node ready to start
-// servers. Other nodes can reach it as soon as it returns; it connects to
+// registers with EPMD, boots the node's supervision tree ([Node.Boot])
+// with the system processes every Erlang node has (net_kernel, rex,
+// logger_proxy) and returns the node ready to start servers. Other nodes can reach it as soon as it returns; it connects to
 // another node on the first signal one of its processes sends there, as
 // the BEAM does. ctx bounds the start only. [Node.Close] stops it.
 //
@@ -84,8 +84,9 @@ var ErrNotDistributed = errors.New("host: the node is not distributed")
 //     not change.
 //   - Messages reach processes still encoded (dist.Config.RawPayloads), so
 //     a server that passes them on never pays for decoding them.
-//   - SPAWN_REQUEST, what rpc:call and erpc:call send, is refused with
-//     notsup for now: rpc:call returns {badrpc, notsup}.
+//   - SPAWN_REQUEST, what rpc:call and erpc:call send, goes to the
+//     node's spawn handler ([Node.SetSpawnHandler]); without one it is
+//     refused with notsup, and rpc:call returns {badrpc, notsup}.
 //   - Close is abrupt for the wire: what connections have queued and not
 //     written is lost, as at erlang:disconnect_node/1.
 func StartNode(ctx context.Context, cfg NetConfig) (*Node, error) {
@@ -175,8 +176,8 @@ func (n *Node) Addr() net.Addr {
 }
 
 // Close stops a distributed node: it stops accepting connections and
-// leaves EPMD, ends its processes, then closes its connections, which
-// other nodes see as the node going down. It returns once all of that is
+// leaves EPMD, shuts its supervision tree down ([Node.Shutdown]), then
+// closes its connections, which other nodes see as the node going down. It returns once all of that is
 // done. Closing a node that is not distributed, or closed already, does
 // nothing.
 func (n *Node) Close() error {
@@ -198,7 +199,6 @@ type network struct {
 	ln       net.Listener
 	keeper   *epmd.Keeper
 	log      *slog.Logger
-	system   []etf.Pid // the system processes, in start order
 
 	// ctx is cancelled by close, which aborts handshakes in progress.
 	ctx    context.Context
@@ -275,7 +275,9 @@ func (nw *network) close() {
 	nw.mu.Unlock()
 	nw.ln.Close()
 	nw.keeper.Close()
-	nw.stopSystem()
+	if err := nw.node.Shutdown(context.Background()); err != nil {
+		nw.log.Warn("host: shutdown", "err", err)
+	}
 	nw.cancel()
 	nw.mu.Lock()
 	var conns []*dist.Conn

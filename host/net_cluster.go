@@ -114,7 +114,14 @@ func (nw *network) dispatch(c *dist.Conn, m dist.Control) {
 			n.PeerMonitorExit(m.From, m.To, m.Ref, m.Reason)
 		}
 	case dist.SpawnRequest:
-		nw.spawnRequest(c, m)
+		// rpc:call, erpc:call and spawn/4 on this node: the runtime's spawn
+		// handler answers, or refuses with notsup.
+		if nw.fromPeer(c, m, m.From) {
+			n.PeerSpawnRequest(SpawnRequest{
+				ReqID: m.ReqID, From: m.From, GroupLeader: m.GroupLeader,
+				Module: m.Module, Function: m.Function, Options: m.Options, Args: m.Args,
+			})
+		}
 	default:
 		// GROUP_LEADER (creo has no group leaders), SPAWN_REPLY (creo
 		// spawns nothing on other nodes) and operations creo does not
@@ -146,12 +153,4 @@ func (nw *network) fromPeer(c *dist.Conn, m dist.Control, from etf.Pid) bool {
 		"err", fmt.Sprintf("%v from %v, a process of another node", m.Op(), from))
 	c.Close()
 	return false
-}
-
-// spawnRequest answers a SPAWN_REQUEST, which is how rpc:call, erpc:call
-// and spawn/4 reach a node. creo runs no Erlang code: the request is
-// refused with notsup, which rpc:call returns as {badrpc, notsup}. This is
-// where the erpc of creo's management API will plug in.
-func (nw *network) spawnRequest(c *dist.Conn, m dist.SpawnRequest) {
-	nw.write(c, dist.SpawnReply{ReqID: m.ReqID, To: m.From, Result: etf.Atom("notsup")})
 }

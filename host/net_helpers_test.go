@@ -1,14 +1,18 @@
 package host
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/creo-dev/creo/epmd"
 	"github.com/creo-dev/creo/etf"
@@ -70,4 +74,47 @@ func testLogger(t testing.TB) *slog.Logger {
 		level = slog.LevelDebug
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})).With("test", t.Name())
+}
+
+// logRecorder is a slog handler that keeps the text of what is logged, for
+// tests that check a fault was reported.
+type logRecorder struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (r *logRecorder) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(r, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+func (r *logRecorder) Write(b []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.buf.Write(b)
+}
+
+func (r *logRecorder) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.buf.Reset()
+}
+
+// await waits until a line containing text is logged.
+func (r *logRecorder) await(t testing.TB, text string) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		r.mu.Lock()
+		found := strings.Contains(r.buf.String(), text)
+		r.mu.Unlock()
+		if found {
+			return
+		}
+		if time.Now().After(deadline) {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			t.Fatalf("nothing logged with %q; the log:\n%s", text, r.buf.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }

@@ -3,9 +3,15 @@ package host
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 
+	"github.com/creo-dev/creo/dist"
+	"github.com/creo-dev/creo/epmd"
 	"github.com/creo-dev/creo/etf"
 )
 
@@ -81,4 +87,260 @@ func TestConnect(t *testing.T) {
 	if err := NewNode(Config{}).Connect(context.Background(), b.Name()); !errors.Is(err, ErrNotDistributed) {
 		t.Fatalf("an offline node's Connect = %v", err)
 	}
+}
+
+// TestSimultaneousConnect has two nodes send to each other at once, again
+// and again, so that their dials cross: whichever connection survives,
+// every message arrives, in order, and each node ends with one
+// connection to the other.
+func TestSimultaneousConnect(t *testing.T) {
+	addr := testEPMD(t)
+	a, b := startNet(t, addr), startNet(t, addr)
+	prA, prB := startProbe(t, a, nil), startProbe(t, b, nil)
+	watchA, watchB := watchNodes(t, a), watchNodes(t, b)
+	const rounds, burst = 20, 50
+	for round := range rounds {
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for _, s := range []struct {
+			from *Node
+			to   *probe
+		}{{a, prB}, {b, prA}} {
+			wg.Go(func() {
+				<-start
+				for i := range burst {
+					if err := s.from.Send(s.to.pid, etf.Tuple{etf.Int(round), etf.Int(i)}); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		for _, pr := range []*probe{prA, prB} {
+			for i := range burst {
+				pr.expect(t, etf.Tuple{etf.Int(round), etf.Int(i)})
+			}
+		}
+		if !slices.Equal(a.Nodes(), []etf.Atom{b.Name()}) || !slices.Equal(b.Nodes(), []etf.Atom{a.Name()}) {
+			t.Fatalf("round %d: a.Nodes() = %v, b.Nodes() = %v", round, a.Nodes(), b.Nodes())
+		}
+		watchA.expect(t, etf.Tuple{etf.Atom("nodeup"), b.Name()})
+		watchB.expect(t, etf.Tuple{etf.Atom("nodeup"), a.Name()})
+		// Messages sent over a connection that is going down are lost, as
+		// on the BEAM: the next round starts once both nodes saw it go.
+		a.Disconnect(b.Name())
+		watchA.expect(t, etf.Tuple{etf.Atom("nodedown"), b.Name()})
+		watchB.expect(t, etf.Tuple{etf.Atom("nodedown"), a.Name()})
+	}
+}
+
+// watchNodes returns a probe subscribed to n's node events.
+func watchNodes(t testing.TB, n *Node) *probe {
+	t.Helper()
+	pr := startProbe(t, n, nil)
+	if err := n.MonitorNodes(pr.pid, true); err != nil {
+		t.Fatal(err)
+	}
+	return pr
+}
+
+// TestNodeUnreachable: signals to a node that cannot be reached are
+// dropped, and the node is reported down as the BEAM does: links and
+// monitors fire noconnection, a call fails with nodedown.
+func TestNodeUnreachable(t *testing.T) {
+	a := startNet(t, testEPMD(t))
+	const nowhere etf.Atom = "nowhere@127.0.0.1"
+	remote := etf.Pid{Node: nowhere, ID: 1, Serial: 1, Creation: 1}
+	var ref etf.Ref
+	pr := startProbe(t, a, func(p *Process) {
+		p.TrapExit(true)
+		if err := p.Link(remote); err != nil {
+			t.Error(err)
+		}
+		ref, _ = p.Monitor(remote)
+	})
+	got := []etf.Term{pr.recv(t), pr.recv(t)}
+	for _, want := range []etf.Term{
+		etf.Tuple{etf.Atom("EXIT"), remote, Noconnection},
+		down(ref, remote, Noconnection),
+	} {
+		if !slices.ContainsFunc(got, func(m etf.Term) bool { return etf.Equal(m, want) }) {
+			t.Errorf("got %v, want %v among them", got, want)
+		}
+	}
+	_, err := a.Call(ctx(t), etf.Tuple{etf.Atom("srv"), nowhere}, etf.Atom("hi"), Infinity)
+	if want := (&ExitError{Reason: etf.Tuple{etf.Atom("nodedown"), nowhere}}); !errors.Is(err, want) {
+		t.Fatalf("Call error = %v, want %v", err, want)
+	}
+}
+
+// TestPeerGoesDown: when a peer node closes, the links and monitors across
+// its connection fire with noconnection and subscribers hear nodedown.
+func TestPeerGoesDown(t *testing.T) {
+	addr := testEPMD(t)
+	a, b := startNet(t, addr), startNet(t, addr)
+	target := startProbe(t, b, nil)
+	nodes := watchNodes(t, a)
+	var ref etf.Ref
+	pr := startProbe(t, a, func(p *Process) {
+		p.TrapExit(true)
+		if err := p.Link(target.pid); err != nil {
+			t.Error(err)
+		}
+		ref, _ = p.Monitor(target.pid)
+	})
+	if err := a.Connect(ctx(t), b.Name()); err != nil {
+		t.Fatal(err)
+	}
+	nodes.expect(t, etf.Tuple{etf.Atom("nodeup"), b.Name()})
+	// The link and monitor are set up once a round trip over the
+	// connection has completed.
+	if _, err := a.Call(ctx(t), etf.Tuple{etf.Atom("net_kernel"), b.Name()}, etf.Tuple{etf.Atom("is_auth"), a.Name()}, Infinity); err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	got := []etf.Term{pr.recv(t), pr.recv(t)}
+	for _, want := range []etf.Term{
+		etf.Tuple{etf.Atom("EXIT"), target.pid, Noconnection},
+		down(ref, target.pid, Noconnection),
+	} {
+		if !slices.ContainsFunc(got, func(m etf.Term) bool { return etf.Equal(m, want) }) {
+			t.Errorf("got %v, want %v among them", got, want)
+		}
+	}
+	nodes.expect(t, etf.Tuple{etf.Atom("nodedown"), b.Name()})
+	if got := a.Nodes(); len(got) != 0 {
+		t.Fatalf("a.Nodes() = %v after b closed", got)
+	}
+}
+
+// TestNodeupComesFirst: a subscriber hears of a node before any message
+// from it.
+func TestNodeupComesFirst(t *testing.T) {
+	addr := testEPMD(t)
+	a, b := startNet(t, addr), startNet(t, addr)
+	nodes := watchNodes(t, a)
+	if err := b.Send(nodes.pid, etf.Atom("hello")); err != nil {
+		t.Fatal(err)
+	}
+	nodes.expect(t, etf.Tuple{etf.Atom("nodeup"), b.Name()})
+	nodes.expect(t, etf.Atom("hello"))
+}
+
+func TestHiddenNode(t *testing.T) {
+	addr := testEPMD(t)
+	a := startNet(t, addr)
+	h := startNet(t, addr, func(c *NetConfig) { c.Hidden = true })
+	nodes := watchNodes(t, a)
+	pr := startProbe(t, a, nil)
+	if err := h.Send(pr.pid, etf.Atom("hello")); err != nil {
+		t.Fatal(err)
+	}
+	pr.expect(t, etf.Atom("hello"))
+	if len(a.Nodes()) != 0 || len(h.Nodes()) != 0 {
+		t.Fatalf("a hidden connection is listed: a.Nodes() = %v, h.Nodes() = %v", a.Nodes(), h.Nodes())
+	}
+	nodes.expectNothingBefore(t, a)
+}
+
+// TestFaults: bad input is refused and logged, and neither stops the node
+// nor disturbs its other connections.
+func TestFaults(t *testing.T) {
+	addr := testEPMD(t)
+	var log logRecorder
+	a := startNet(t, addr, func(c *NetConfig) { c.Logger = log.logger() })
+	b := startNet(t, addr)
+	if _, err := a.Start(echo(), nil, Options{Name: "echo"}); err != nil {
+		t.Fatal(err)
+	}
+	echoFromB := func(t *testing.T) {
+		t.Helper()
+		got, err := b.Call(ctx(t), etf.Tuple{etf.Atom("echo"), a.Name()}, etf.Atom("still"), Infinity)
+		if err != nil || !etf.Equal(got, etf.Atom("still")) {
+			t.Fatalf("call from another node = %v, %v", got, err)
+		}
+	}
+	echoFromB(t)
+	for _, tt := range []struct {
+		name   string
+		inject func(t *testing.T)
+		logged string
+	}{
+		{name: "wrong cookie", logged: "wrong cookie", inject: func(t *testing.T) {
+			c := startNet(t, addr, func(c *NetConfig) { c.Cookie = "not" + testCookie })
+			if err := c.Connect(ctx(t), a.Name()); err == nil {
+				t.Fatal("connected with the wrong cookie")
+			}
+		}},
+		{name: "malformed handshake", logged: "send_name tag 104", inject: func(t *testing.T) {
+			nc, err := net.Dial("tcp", a.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer nc.Close()
+			nc.Write([]byte("\x00\x05hello"))
+			if _, err := io.ReadAll(nc); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{name: "sender of another node", logged: "broke the protocol", inject: func(t *testing.T) {
+			c := fakePeer(t, a)
+			c.Send(dist.Link{From: etf.Pid{Node: "other@127.0.0.1", ID: 1, Serial: 1, Creation: 1}, To: etf.Pid{Node: a.Name(), ID: 1, Serial: 1, Creation: a.Creation()}})
+			<-c.Done()
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			log.reset()
+			tt.inject(t)
+			log.await(t, tt.logged)
+			echoFromB(t)
+		})
+	}
+}
+
+// fakePeer connects to n as a bare distribution endpoint that a test
+// drives by hand.
+func fakePeer(t testing.TB, n *Node) *dist.Conn {
+	t.Helper()
+	cfg := &dist.Config{
+		Name:     uniqueName("fake"),
+		Cookie:   testCookie,
+		Creation: 1,
+		Hidden:   true,
+		Handler:  func(*dist.Conn, dist.Control) {},
+		Logger:   testLogger(t),
+	}
+	c, err := dist.Dial(ctx(t), n.Addr().String(), n.Name(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// TestClose: a closed node leaves EPMD and its peers see it go down.
+func TestClose(t *testing.T) {
+	addr := testEPMD(t)
+	a, b := startNet(t, addr), startNet(t, addr)
+	nodes := watchNodes(t, a)
+	if err := b.Connect(ctx(t), a.Name()); err != nil {
+		t.Fatal(err)
+	}
+	nodes.expect(t, etf.Tuple{etf.Atom("nodeup"), b.Name()})
+	b.Close()
+	nodes.expect(t, etf.Tuple{etf.Atom("nodedown"), b.Name()})
+	short, _, _ := strings.Cut(string(b.Name()), "@")
+	if _, err := epmd.Lookup(ctx(t), addr, short); !errors.Is(err, epmd.ErrNotFound) {
+		t.Fatalf("EPMD lookup after Close: %v", err)
+	}
+	if err := b.Connect(ctx(t), a.Name()); !errors.Is(err, ErrNodeClosed) {
+		t.Fatalf("Connect after Close = %v", err)
+	}
+	select {
+	case <-b.Done():
+	default:
+		t.Fatal("the supervision tree is up after Close")
+	}
+	b.Close()
 }

@@ -21,26 +21,17 @@ func (nw *network) systemServers() []systemServer {
 	}
 }
 
-// startSystem starts the system servers.
-//
-// TODO(node): run them under the node's system supervisor once the
-// runtime has one.
+// startSystem boots the node's supervision tree with the system servers
+// under its system supervisor.
 func (nw *network) startSystem() error {
+	var specs []ChildSpec
 	for _, s := range nw.systemServers() {
-		pid, err := nw.node.Start(s.b, s.name, Options{Name: s.name})
-		if err != nil {
-			return fmt.Errorf("host: start %s: %w", s.name, err)
-		}
-		nw.system = append(nw.system, pid)
+		specs = append(specs, ChildSpec{ID: s.name, Start: ServerStart(s.b, s.name, Options{Name: s.name})})
+	}
+	if err := nw.node.Boot(specs...); err != nil {
+		return fmt.Errorf("host: node %s: boot: %w", nw.name, err)
 	}
 	return nil
-}
-
-// stopSystem stops the system servers, the last started first.
-func (nw *network) stopSystem() {
-	for i := len(nw.system) - 1; i >= 0; i-- {
-		nw.node.Exit(nw.system[i], Shutdown)
-	}
 }
 
 // sink takes whatever is sent to it and drops it: logger_proxy, which OTP
