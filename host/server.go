@@ -107,6 +107,13 @@ func (p *Process) crashReason(v any) etf.Term {
 func (p *Process) dispatch(cb callback, arg etf.Term, from From) bool {
 	for {
 		r, crash := p.invoke(cb, arg, from)
+		if reason := p.fatal(); reason != nil {
+			// Killed during the callback: the process is dead already as
+			// far as OTP goes, so its result is not acted on, and
+			// terminate does not run.
+			p.exit(reason)
+			return false
+		}
 		if crash != nil {
 			p.stop(crash)
 			return false
@@ -133,6 +140,13 @@ func (p *Process) dispatch(cb callback, arg etf.Term, from From) bool {
 		}
 		cb, arg = cbContinue, r.Action.Continue
 	}
+}
+
+// fatal returns the reason of a pending exit signal, or nil.
+func (p *Process) fatal() etf.Term {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.pending
 }
 
 // act applies the action of a result that needs no further callback.

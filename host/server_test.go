@@ -419,3 +419,39 @@ func TestExitError(t *testing.T) {
 		t.Fatal("IsClean or IsShutdown disagree with OTP")
 	}
 }
+
+func TestKilledDuringCallbackDoesNotReply(t *testing.T) {
+	n := testNode(t)
+	inCall := make(chan struct{})
+	resume := make(chan struct{})
+	terminated := false
+	pid, err := n.Start(&fake{
+		call: func(_ *Process, req etf.Term, _ From, s etf.Term) Result {
+			close(inCall)
+			<-resume
+			return Reply(req, s)
+		},
+		terminate: func(*Process, etf.Term, etf.Term) { terminated = true },
+	}, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exited := watch(t, n, pid)
+	calls := make(chan error, 1)
+	go func() {
+		_, err := n.Call(ctx(t), pid, etf.Atom("slow"), Infinity)
+		calls <- err
+	}()
+	<-inCall
+	n.Exit(pid, Kill)
+	close(resume)
+	if got := exited(); got != Killed {
+		t.Fatalf("exit = %v", got)
+	}
+	if err := <-calls; !errors.Is(err, ErrKilled) {
+		t.Fatalf("the call of a killed server = %v, want killed", err)
+	}
+	if terminated {
+		t.Fatal("terminate ran for a killed server")
+	}
+}
