@@ -47,8 +47,10 @@
 // link or monitor to a process that is dead or unknown fails at once
 // (noproc). A process ends at its next safe point: between callbacks, or
 // in a wait ([Process.Call], a supervisor's shutdown), which an exit
-// signal interrupts. A callback that never returns keeps its process: the
-// Wasm adapter bounds callbacks with a deadline.
+// signal interrupts. A callback cannot be cut short: when one that was
+// killed returns, its result is dropped and terminate does not run, as if
+// the process had died at once; one that never returns keeps its process
+// (the Wasm adapter bounds callbacks with a deadline).
 //
 // The exit rules are OTP's: a link's signal with reason normal is ignored
 // unless the process traps exits; kill sent with exit/2 ends any process
