@@ -323,6 +323,7 @@ func TestTicks(t *testing.T) {
 		x, y := net.Pipe()
 		defer y.Close()
 		startConn(t, x, DefaultFlags, withTick)
+		keepAlive(t, y, tick/8)
 		var size [4]byte
 		if _, err := io.ReadFull(y, size[:]); err != nil || size != [4]byte{} {
 			t.Errorf("read % x, %v; want a tick (4 zero bytes)", size, err)
@@ -342,8 +343,11 @@ func TestTicks(t *testing.T) {
 		}
 	})
 	t.Run("idle connection stays up", func(t *testing.T) {
-		a, b := connPair(t, DefaultFlags, withTick)
-		time.Sleep(6 * tick)
+		// Long enough ticks that a loaded machine's scheduling delays do
+		// not pass for a dead peer.
+		const tick = 500 * time.Millisecond
+		a, b := connPair(t, DefaultFlags, func(c *Config) { c.TickTime = tick })
+		time.Sleep(3 * tick)
 		for _, c := range []testConn{a, b} {
 			if err := c.Err(); err != nil {
 				t.Fatalf("idle connection ended: %v", err)
@@ -356,6 +360,28 @@ func TestTicks(t *testing.T) {
 			t.Errorf("got %#v", got)
 		}
 	})
+}
+
+// keepAlive writes a tick to nc every interval until the test ends, so that
+// the connection at the other end does not time out however slow the
+// machine is.
+func keepAlive(t *testing.T, nc net.Conn, interval time.Duration) {
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	t.Cleanup(func() { close(stop); <-done })
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(interval):
+				if _, err := nc.Write(tick[:]); err != nil {
+					return
+				}
+			}
+		}
+	}()
 }
 
 func TestConnectionEnds(t *testing.T) {
