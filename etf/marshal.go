@@ -119,27 +119,25 @@ func ToTerm(v any) (Term, error) {
 // asTerm returns v if it is one of the term types, not some other type
 // that embeds one.
 func asTerm(v any) (Term, bool) {
-	switch v := v.(type) {
-	case Atom, Int, BigInt, Float, Binary, Bitstring, List, ImproperList, Tuple, Map,
-		Pid, Ref, Port, Fun, Export, Local, Raw:
-		return v.(Term), true
+	if t, ok := v.(Term); ok && termTypes[reflect.TypeOf(v)] {
+		return t, true
 	}
 	return nil, false
 }
 
 var (
-	termType      = reflect.TypeFor[Term]()
 	marshalerType = reflect.TypeFor[Marshaler]()
 	bigIntType    = reflect.TypeFor[big.Int]()
-	termTypes     = map[reflect.Type]bool{}
+	// termTypes holds the types of this package that are terms.
+	termTypes = func() map[reflect.Type]bool {
+		types := map[reflect.Type]bool{}
+		for _, t := range []Term{Atom(""), Int(0), BigInt{}, Float(0), Binary(nil), Bitstring{}, List(nil),
+			ImproperList{}, Tuple(nil), Map(nil), Pid{}, Ref{}, Port{}, Fun{}, Export{}, Local(nil), Raw(nil)} {
+			types[reflect.TypeOf(t)] = true
+		}
+		return types
+	}()
 )
-
-func init() {
-	for _, t := range []Term{Atom(""), Int(0), BigInt{}, Float(0), Binary(nil), Bitstring{}, List(nil),
-		ImproperList{}, Tuple(nil), Map(nil), Pid{}, Ref{}, Port{}, Fun{}, Export{}, Local(nil), Raw(nil)} {
-		termTypes[reflect.TypeOf(t)] = true
-	}
-}
 
 // isWholeType reports whether t maps as one value, never field by field:
 // the term types and big.Int.

@@ -12,7 +12,7 @@ import (
 type structPlan struct {
 	// fields are the mapped fields: sorted by name for a map, so that the
 	// map comes out in Erlang term order; in declaration order for a tuple.
-	fields []field
+	fields []structField
 	byName map[string]int // index in fields
 	// asTuple is set by a blank field tagged etf:",tuple"; tupleTag is the
 	// atom that field names, which leads the tuple, or "" for none.
@@ -20,11 +20,11 @@ type structPlan struct {
 	tupleTag Atom
 }
 
-// field is one struct field mapped to a map key or a tuple element.
-type field struct {
+// structField is one struct field mapped to a map key or a tuple element.
+type structField struct {
 	name      string
 	key       Term  // Atom(name), boxed once
-	index     []int // for reflect.Value.FieldByIndex, through embedded structs
+	index     []int // for fieldValue, through embedded structs
 	typ       reflect.Type
 	omitEmpty bool
 	omitZero  bool
@@ -52,7 +52,7 @@ func newStructPlan(t reflect.Type) *structPlan {
 	}
 	plan.fields = dominantFields(collectFields(t))
 	if !plan.asTuple {
-		slices.SortFunc(plan.fields, func(a, b field) int { return strings.Compare(a.name, b.name) })
+		slices.SortFunc(plan.fields, func(a, b structField) int { return strings.Compare(a.name, b.name) })
 	}
 	plan.byName = make(map[string]int, len(plan.fields))
 	for i, f := range plan.fields {
@@ -65,12 +65,12 @@ func newStructPlan(t reflect.Type) *structPlan {
 // without a name tag, breadth first, in declaration order within a level, as
 // encoding/json does. An embedded term type or big.Int is a field like any
 // other, named after its type: pid for an embedded Pid.
-func collectFields(t reflect.Type) []field {
+func collectFields(t reflect.Type) []structField {
 	type pending struct {
 		typ   reflect.Type
 		index []int
 	}
-	var fields []field
+	var fields []structField
 	level := []pending{{typ: t}}
 	visited := map[reflect.Type]bool{}
 	for len(level) > 0 {
@@ -99,7 +99,7 @@ func collectFields(t reflect.Type) []field {
 				if !sf.IsExported() {
 					continue
 				}
-				f := field{
+				f := structField{
 					name:      name,
 					index:     index,
 					typ:       sf.Type,
@@ -122,12 +122,12 @@ func collectFields(t reflect.Type) []field {
 // dominantFields drops the fields whose name another field takes, by
 // encoding/json's rule: the shallowest field wins, then the tagged one; a
 // tie leaves out the name altogether.
-func dominantFields(fields []field) []field {
-	byName := map[string][]field{}
+func dominantFields(fields []structField) []structField {
+	byName := map[string][]structField{}
 	for _, f := range fields {
 		byName[f.name] = append(byName[f.name], f)
 	}
-	var kept []field
+	var kept []structField
 	for _, f := range fields {
 		rivals := byName[f.name]
 		if len(rivals) == 1 {
@@ -142,9 +142,9 @@ func dominantFields(fields []field) []field {
 }
 
 // dominant returns the field that wins among fields of one name, if one does.
-func dominant(fields []field) (field, bool) {
-	depth := slices.MinFunc(fields, func(a, b field) int { return len(a.index) - len(b.index) })
-	var shallow []field
+func dominant(fields []structField) (structField, bool) {
+	depth := slices.MinFunc(fields, func(a, b structField) int { return len(a.index) - len(b.index) })
+	var shallow []structField
 	for _, f := range fields {
 		if len(f.index) == len(depth.index) {
 			shallow = append(shallow, f)
@@ -153,7 +153,7 @@ func dominant(fields []field) (field, bool) {
 	if len(shallow) == 1 {
 		return shallow[0], true
 	}
-	var tagged []field
+	var tagged []structField
 	for _, f := range shallow {
 		if f.tagged {
 			tagged = append(tagged, f)
@@ -162,7 +162,7 @@ func dominant(fields []field) (field, bool) {
 	if len(tagged) == 1 {
 		return tagged[0], true
 	}
-	return field{}, false
+	return structField{}, false
 }
 
 // hasOption reports whether the comma-separated tag options include opt.
