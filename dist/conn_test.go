@@ -431,6 +431,18 @@ func TestClose(t *testing.T) {
 	}
 }
 
+func TestSendTooLarge(t *testing.T) {
+	a, _ := connPair(t, DefaultFlags, func(c *Config) { c.MaxQueuedBytes = 1000 })
+	err := a.Send(Send{To: pid, Message: etf.Binary(make([]byte, 1000))})
+	var merr *MessageError
+	if !errors.As(err, &merr) || !strings.HasSuffix(err.Error(), "message of 1040 bytes exceeds the send queue's 1000") {
+		t.Errorf("Send = %v, want a MessageError", err)
+	}
+	if err := a.Err(); err != nil {
+		t.Errorf("the refused message ended the connection: %v", err)
+	}
+}
+
 func TestQueueOverflow(t *testing.T) {
 	x, y := net.Pipe() // y never reads: the writer blocks once its buffer is full
 	defer y.Close()

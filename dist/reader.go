@@ -37,7 +37,7 @@ func (c *Conn) readPackets() error {
 		}
 		n := binary.BigEndian.Uint32(size[:])
 		if n == 0 {
-			continue // a tick: its arrival already moved the deadline
+			continue // a tick, which only says the peer is alive
 		}
 		if uint64(n) > uint64(c.s.MaxPacketSize) {
 			return fmt.Errorf("%w: packet of %d bytes, limit %d", ErrProtocol, n, c.s.MaxPacketSize)

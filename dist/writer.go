@@ -3,6 +3,8 @@ package dist
 import (
 	"bufio"
 	"encoding/binary"
+	"fmt"
+	"math"
 	"sync"
 	"time"
 )
@@ -20,6 +22,9 @@ const (
 	writeBufferSize = 64 << 10
 	// maxPooledBuffer is the largest message buffer kept for reuse.
 	maxPooledBuffer = 64 << 10
+	// maxPacket is the most a packet's 4-byte length can say, less its
+	// header.
+	maxPacket = math.MaxUint32 - headroom
 )
 
 // tick is the packet written to an idle connection: a length of zero.
@@ -51,13 +56,20 @@ func putBuffer(b *[]byte) {
 // ended. Send encodes m before it returns, so the caller may reuse m's terms.
 func (c *Conn) Send(m Control) error {
 	bp := bufferPool.Get().(*[]byte)
-	body, payloadAt, err := appendControl(append((*bp)[:0], make([]byte, headroom)...), m, c.flags, c.passThrough)
+	body, payloadAt, err := appendControl((*bp)[:headroom], m, c.flags, c.passThrough)
 	*bp = body
+	n := len(body)
+	switch {
+	case err != nil:
+	case n > c.s.MaxQueuedBytes:
+		err = fmt.Errorf("message of %d bytes exceeds the send queue's %d", n, c.s.MaxQueuedBytes)
+	case n > maxPacket && c.flags&FlagFragments == 0:
+		err = fmt.Errorf("message of %d bytes exceeds a packet, and the peer takes no fragments", n)
+	}
 	if err != nil {
 		putBuffer(bp)
 		return &MessageError{Op: opOf(m), Err: err}
 	}
-	n := len(body)
 	c.mu.Lock()
 	if c.err != nil {
 		c.mu.Unlock()
