@@ -136,7 +136,8 @@ func Unmarshal(data []byte, v any) error {
 //     names are left as they are. A struct mapped to a tuple takes a tuple of
 //     its size, led by its tag atom if it has one.
 //   - A map gets the pairs of the term's map added to it, and is made when it
-//     is nil.
+//     is nil. Keys that are slices in Go, such as binaries, lists and tuples,
+//     cannot key a map[any]T: read binary keys into a map[string]T.
 //
 // A term that does not fit gives an [*UnmarshalTypeError] that names the
 // term, the Go type and the path to the value.
@@ -520,6 +521,9 @@ func mapDecoder(t reflect.Type) decoderFunc {
 			e.SetZero()
 			if err := key(p.Key, k, depth+1); err != nil {
 				return inside(err, "[key "+termSummary(p.Key)+"]")
+			}
+			if !k.Comparable() { // a list or a map cannot key a map[any]T
+				return inside(mismatch(p.Key, k), "[key "+termSummary(p.Key)+"]")
 			}
 			if err := elem(p.Value, e, depth+1); err != nil {
 				return inside(err, "["+termSummary(p.Key)+"]")

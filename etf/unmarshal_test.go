@@ -3,6 +3,7 @@ package etf
 import (
 	"errors"
 	"math/big"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 )
@@ -50,6 +51,7 @@ func TestFromTerm(t *testing.T) {
 		{name: "array", term: "[a,b]", into: new([2]string), want: [2]string{"a", "b"}},
 		{name: "map", term: `#{<<"a">> => 1, b => 2}`, into: new(map[string]int), want: map[string]int{"a": 1, "b": 2}},
 		{name: "map adds", term: "#{b => 2}", into: ptr(map[Atom]int{"a": 1}), want: map[Atom]int{"a": 1, "b": 2}},
+		{name: "map of any", term: "#{a => [1], 2 => c}", into: new(map[any]any), want: map[any]any{Atom("a"): List{Int(1)}, Int(2): Atom("c")}},
 		{name: "map from nil", term: "nil", into: ptr(map[Atom]int{"a": 1}), want: map[Atom]int(nil)},
 		{name: "pointer", term: "5", into: new(*int), want: ptr(5)},
 		{name: "pointer from nil", term: "nil", into: ptr(ptr(5)), want: (*int)(nil)},
@@ -119,6 +121,8 @@ func TestFromTerm_Errors(t *testing.T) {
 		{name: "slice element", term: "[1,a]", into: new([]int), want: "etf: cannot unmarshal atom a into Go value []int[1] of type int"},
 		{name: "map value", term: "#{a => b}", into: new(map[string]int), want: "etf: cannot unmarshal atom b into Go value map[string]int[a] of type int"},
 		{name: "map key", term: "#{1 => 2}", into: new(map[string]int), want: "etf: cannot unmarshal integer 1 into Go value map[string]int[key 1] of type string"},
+		{name: "binary key into any", term: `#{<<"a">> => 2}`, into: new(map[any]int), want: `etf: cannot unmarshal binary <<"a">> into Go value map[interface {}]int[key <<"a">>] of type interface {}`},
+		{name: "unhashable key", term: "#{[1] => 2}", into: new(map[any]int), want: "etf: cannot unmarshal list [1] into Go value map[interface {}]int[key [1]] of type interface {}"},
 		{name: "struct from list", term: "[]", into: new(user), want: "etf: cannot unmarshal list [] into Go value of type etf.user"},
 		{name: "struct field", term: "#{name => 1}", into: new(user), want: "etf: cannot unmarshal integer 1 into Go value user.name of type string"},
 		{
@@ -199,5 +203,33 @@ func TestUnmarshal_Errors(t *testing.T) {
 	}
 	if err := Unmarshal([]byte{131, 97, 1}, n); err == nil || err.Error() != "etf: cannot unmarshal into non-pointer int" {
 		t.Errorf("Unmarshal(non-pointer) = %v", err)
+	}
+}
+
+// TestFromTermAnyTerm checks that any term, stored in values of many types,
+// gives a value or an error, and never panics.
+func TestFromTermAnyTerm(t *testing.T) {
+	targets := []func() any{
+		func() any { return new(bool) }, func() any { return new(int8) }, func() any { return new(uint) },
+		func() any { return new(float32) }, func() any { return new(string) }, func() any { return new([]byte) },
+		func() any { return new([2]byte) }, func() any { return new([]int) }, func() any { return new([1]any) },
+		func() any { return new(map[string]int) }, func() any { return new(map[any]any) },
+		func() any { return new(map[Atom][]string) }, func() any { return new(user) }, func() any { return new(add) },
+		func() any { return new(*node) }, func() any { return new(withEmbedded) }, func() any { return new(any) },
+		func() any { return new(Pid) }, func() any { return new(Raw) }, func() any { return new(big.Int) },
+		func() any { return new(hexID) },
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 3000 {
+		term := randomTerm(rng, 3)
+		for _, target := range targets {
+			v := target()
+			if err := FromTerm(term, v); err == nil {
+				// What was stored maps back to a term without error.
+				if _, err := ToTerm(v); err != nil {
+					t.Errorf("FromTerm(%s) into %T gave a value ToTerm refuses: %v", term, v, err)
+				}
+			}
+		}
 	}
 }
