@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/creo-dev/creo/etf"
 )
@@ -15,10 +16,10 @@ import (
 // registered anywhere in the cluster resolve on creo, and creo processes
 // be registered globally, from Go or by any node.
 //
-// A visible node runs it; a hidden node does not, and the BEAM talks no
-// global to hidden nodes. The node glue starts it with [StartGlobal] and
-// reports visible connections coming up and going down with
-// [Global.NodeUp] and [Global.NodeDown].
+// A visible node runs it among its system processes, and [Node.Global]
+// returns it; a hidden node does not, and the BEAM talks no global to
+// hidden nodes. The name server follows the node's visible connections
+// with [Node.MonitorNodes].
 //
 // # Decisions
 //
@@ -50,26 +51,27 @@ import (
 // reads them under mu, as global's readers read its ETS tables.
 type Global struct {
 	n   *Node
-	net GlobalNet
+	net globalNet
 
 	server, locker, registrar etf.Pid
 	tags                      atomic.Int64 // the last sync session tag handed out
+	// lockerPause is how long the locker waits before it tries to lock
+	// for a session, when this node knows known others.
+	lockerPause func(known int) time.Duration
 
 	mu     sync.RWMutex
 	tables globalTables
 	known  map[etf.Atom]int // the nodes known to global, with their protocol version
 }
 
-// GlobalNet is what global needs of the node's networking; the node glue
-// implements it. Its methods are called from global's processes and
-// must be safe for concurrent use.
-type GlobalNet interface {
+// globalNet is what global needs of the node's networking: a
+// distributed [Node] itself, or a test's stand-in.
+type globalNet interface {
 	// Connect connects to node unless it is connected, and returns once
 	// the connection is up or could not be made.
 	Connect(ctx context.Context, node etf.Atom) error
-	// Disconnect closes the connection to node, as
-	// erlang:disconnect_node/1 does; its NodeDown follows.
-	Disconnect(node etf.Atom)
+	// Disconnect closes the connection to node; its nodedown follows.
+	Disconnect(node etf.Atom) bool
 }
 
 // Protocol constants of global (kernel's global.erl).
@@ -88,32 +90,23 @@ const (
 // global's default, which every BEAM node accepts from another node.
 var defaultMethod = etf.Export{Module: "global", Function: "random_exit_name", Arity: 3}
 
-// StartGlobal starts global on n: the name server, registered as
-// global_name_server, and its locker and registrar. Start it before the
-// node makes or accepts its first visible connection.
-func StartGlobal(n *Node, net GlobalNet) (*Global, error) {
-	g := &Global{n: n, net: net, known: make(map[etf.Atom]int)}
+// newGlobal returns the global of n, whose name server is yet to start:
+// it runs [Global.server] registered as global_name_server.
+func newGlobal(n *Node, net globalNet) *Global {
+	g := &Global{n: n, net: net, known: make(map[etf.Atom]int), lockerPause: lockerPause}
 	g.tables.init()
-	if _, err := n.Start(&globalServer{g: g}, nil, Options{Name: globalServerName}); err != nil {
-		return nil, err
-	}
-	return g, nil
+	return g
 }
+
+// behaviour returns the name server's Behaviour, to start registered as
+// global_name_server. Each start begins afresh.
+func (g *Global) behaviour() Behaviour { return &globalServer{g: g} }
 
 // Server returns the pid of global_name_server.
-func (g *Global) Server() etf.Pid { return g.server }
-
-// NodeUp reports that a connection to the visible node came up. The glue
-// calls it before it delivers anything that came over the connection, as
-// net_kernel's nodeup comes before the node's first message.
-func (g *Global) NodeUp(node etf.Atom) {
-	g.n.PeerSend(etf.Pid{}, g.server, etf.Tuple{atomNodeup, node})
-}
-
-// NodeDown reports that the connection to the visible node is lost, after
-// everything that came over it was delivered.
-func (g *Global) NodeDown(node etf.Atom) {
-	g.n.PeerSend(etf.Pid{}, g.server, etf.Tuple{atomNodedown, node})
+func (g *Global) Server() etf.Pid {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	return g.server
 }
 
 // WhereisName returns the pid registered globally as name, as
@@ -146,7 +139,7 @@ func (g *Global) RegisteredNames() []etf.Term {
 // does not when the name is taken or pid has a global name already. It
 // returns once every node has the name.
 func (g *Global) RegisterName(ctx context.Context, name etf.Term, pid etf.Pid) (bool, error) {
-	reply, err := g.n.Call(ctx, g.registrar, etf.Tuple{atomRegister, name, pid, defaultMethod}, Infinity)
+	reply, err := g.n.Call(ctx, g.registrarPid(), etf.Tuple{atomRegister, name, pid, defaultMethod}, Infinity)
 	if err != nil {
 		return false, err
 	}
@@ -159,7 +152,7 @@ func (g *Global) UnregisterName(ctx context.Context, name etf.Term) error {
 	if _, ok := g.WhereisName(name); !ok {
 		return nil
 	}
-	_, err := g.n.Call(ctx, g.registrar, etf.Tuple{atomUnregister, name}, Infinity)
+	_, err := g.n.Call(ctx, g.registrarPid(), etf.Tuple{atomUnregister, name}, Infinity)
 	return err
 }
 
@@ -177,8 +170,14 @@ func (g *Global) Send(name, msg etf.Term) (etf.Pid, error) {
 // Sync returns once global on this node is in sync with every visible
 // node connected now, or that node went down, as global:sync/0 does.
 func (g *Global) Sync(ctx context.Context) error {
-	_, err := g.n.Call(ctx, g.server, atomSync, Infinity)
+	_, err := g.n.Call(ctx, g.Server(), atomSync, Infinity)
 	return err
+}
+
+func (g *Global) registrarPid() etf.Pid {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	return g.registrar
 }
 
 // knownNodes returns the nodes known to global.

@@ -378,7 +378,7 @@ func (s *globalServer) inSync(p *Process, t etf.Tuple) {
 // already, so no session starts, and without it their sync() would wait
 // for us forever. A node that cannot be reached counts as down.
 func (s *globalServer) syncOthers(p *Process, nodes []etf.Atom) {
-	n, g := p.node, s.g
+	n, g, server := p.node, s.g, p.Self()
 	for _, node := range nodes {
 		if node == n.name {
 			continue
@@ -386,10 +386,10 @@ func (s *globalServer) syncOthers(p *Process, nodes []etf.Atom) {
 		go func() {
 			if err := g.net.Connect(context.Background(), node); err != nil {
 				n.log.Warn("host: global failed to connect", "node", node, "err", err)
-				n.PeerSend(etf.Pid{}, g.server, etf.Tuple{atomExtraNodedown, node})
+				n.PeerSend(etf.Pid{}, server, etf.Tuple{atomExtraNodedown, node})
 				return
 			}
-			n.cast(g.server, to(node), etf.Tuple{atomInSync, n.name, etf.True})
+			n.cast(server, to(node), etf.Tuple{atomInSync, n.name, etf.True})
 		}()
 	}
 }

@@ -63,6 +63,15 @@ const (
 	lockerMostDelay = 3 * time.Second
 )
 
+// lockerPause returns the locker's pause before a try when this node
+// knows known other nodes.
+func lockerPause(known int) time.Duration {
+	if known == 0 {
+		return lockerAlone
+	}
+	return min(lockerBase+time.Duration(known)*lockerPerNode, lockerMostDelay)
+}
+
 func (l *globalLocker) Init(*Process, etf.Term) Result { return Ok(etf.Atom("locker")) }
 
 // HandleInfo handles the server's messages and the other side's lock_set,
@@ -106,11 +115,7 @@ func (l *globalLocker) next(state etf.Term) Result {
 	case l.justSynced:
 		return r.WithTimeout(0)
 	}
-	d := lockerAlone
-	if known := len(l.g.knownNodes()); known > 0 {
-		d = min(lockerBase+time.Duration(known)*lockerPerNode, lockerMostDelay)
-	}
-	return r.WithTimeout(d)
+	return r.WithTimeout(l.g.lockerPause(len(l.g.knownNodes())))
 }
 
 // handle handles a message while the locker waits for nothing.

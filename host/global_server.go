@@ -32,21 +32,38 @@ type globalSyncer struct {
 	nodes map[etf.Atom]bool
 }
 
+// Init starts the locker and the registrar, linked, and subscribes to
+// the comings and goings of visible nodes. A restarted server starts
+// from empty tables, as global's ETS tables die with it.
 func (s *globalServer) Init(p *Process, _ etf.Term) Result {
 	g := s.g
-	p.TrapExit(true)
+	*s = globalServer{
+		g:        g,
+		sessions: make(map[etf.Atom]*globalSession),
+		up:       make(map[etf.Atom]bool),
+		synced:   make(map[etf.Atom]bool),
+		lost:     make(map[[2]etf.Atom]lostReport),
+	}
+	g.mu.Lock()
+	g.tables.init()
+	g.known = make(map[etf.Atom]int)
 	g.server = p.Self()
-	s.sessions = make(map[etf.Atom]*globalSession)
-	s.up = make(map[etf.Atom]bool)
-	s.synced = make(map[etf.Atom]bool)
-	s.lost = make(map[[2]etf.Atom]lostReport)
-	var err error
-	if g.locker, err = p.StartLink(&globalLocker{g: g}, nil, Options{}); err != nil {
+	g.mu.Unlock()
+	p.TrapExit(true)
+	if err := p.node.MonitorNodes(p.Self(), true); err != nil && err != ErrNotDistributed {
 		return Stop(ExitReason(err), nil)
 	}
-	if g.registrar, err = p.StartLink(&globalRegistrar{g: g}, nil, Options{}); err != nil {
+	locker, err := p.StartLink(&globalLocker{g: g}, nil, Options{})
+	if err != nil {
 		return Stop(ExitReason(err), nil)
 	}
+	registrar, err := p.StartLink(&globalRegistrar{g: g}, nil, Options{})
+	if err != nil {
+		return Stop(ExitReason(err), nil)
+	}
+	g.mu.Lock()
+	g.locker, g.registrar = locker, registrar
+	g.mu.Unlock()
 	return Ok(globalState)
 }
 
@@ -62,7 +79,7 @@ func (s *globalServer) HandleCall(p *Process, req etf.Term, from From, state etf
 	switch {
 	case len(t) == 4 && t[0] == atomRegister, len(t) == 5 && t[0] == atomRegisterExt:
 		if pid, ok := t[2].(etf.Pid); ok {
-			s.insertName(p, t[1], pid, t[3], from.Pid, nil)
+			s.insertName(p, t[1], pid, t[3], from.Pid(), nil)
 			return Reply(atomYes, state)
 		}
 	case len(t) == 2 && t[0] == atomUnregister:
@@ -70,16 +87,16 @@ func (s *globalServer) HandleCall(p *Process, req etf.Term, from From, state etf
 		return Reply(atomOk, state)
 	case len(t) == 2 && t[0] == atomSetLock:
 		if id, ok := t[1].(etf.Tuple); ok && len(id) == 2 {
-			return Reply(boolAtom(s.setLock(p, id, from.Pid)), state)
+			return Reply(boolAtom(s.setLock(p, id, from.Pid())), state)
 		}
 	case len(t) == 2 && t[0] == atomDelLock:
 		if id, ok := t[1].(etf.Tuple); ok && len(id) == 2 {
-			s.delLock(p, id, from.Pid)
+			s.delLock(p, id, from.Pid())
 			return Reply(etf.True, state)
 		}
 	}
 	// As global does, an unknown call is logged and never answered.
-	p.node.log.Warn("host: global_name_server got an unexpected call", "request", req, "from", from.Pid)
+	p.node.log.Warn("host: global_name_server got an unexpected call", "request", req, "from", from.Pid())
 	return NoReply(state)
 }
 
