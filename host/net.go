@@ -140,6 +140,9 @@ func StartNode(ctx context.Context, cfg NetConfig) (*Node, error) {
 	nw := newNetwork(cfg, ln, keeper, epmdPort, log)
 	n := NewNode(Config{Name: cfg.Name, Creation: keeper.Creation(), Cluster: nw, Logger: cfg.Logger})
 	nw.node = n
+	if !cfg.Hidden {
+		nw.global = newGlobal(n, n)
+	}
 	nw.dist = dist.Config{
 		Name:        cfg.Name,
 		Cookie:      cfg.Cookie,
@@ -195,6 +198,7 @@ type network struct {
 	name     etf.Atom
 	dist     dist.Config // copied by every handshake, which adds its own Admit and Handler
 	hidden   bool
+	global   *Global // global's part on a visible node; nil on a hidden one
 	epmdPort string
 	ln       net.Listener
 	keeper   *epmd.Keeper

@@ -12,13 +12,18 @@ type systemServer struct {
 	b    Behaviour
 }
 
-// systemServers returns the node's system servers, in start order.
+// systemServers returns the node's system servers, in start order: a
+// visible node runs global_name_server too.
 func (nw *network) systemServers() []systemServer {
-	return []systemServer{
+	servers := []systemServer{
 		{name: "net_kernel", b: netKernel{}},
 		{name: "rex", b: rex{}},
 		{name: "logger_proxy", b: sink{}},
 	}
+	if nw.global != nil {
+		servers = append(servers, systemServer{name: globalServerName, b: nw.global.behaviour()})
+	}
+	return servers
 }
 
 // startSystem boots the node's supervision tree with the system servers
