@@ -90,6 +90,15 @@ const (
 // global's default, which every BEAM node accepts from another node.
 var defaultMethod = etf.Export{Module: "global", Function: "random_exit_name", Arity: 3}
 
+// Global returns the node's part in global, or nil when the node is
+// hidden or not distributed.
+func (n *Node) Global() *Global {
+	if nw := n.network(); nw != nil {
+		return nw.global
+	}
+	return nil
+}
+
 // newGlobal returns the global of n, whose name server is yet to start:
 // it runs [Global.server] registered as global_name_server.
 func newGlobal(n *Node, net globalNet) *Global {
