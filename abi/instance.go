@@ -1,0 +1,173 @@
+package abi
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/creo-dev/creo/etf"
+	"github.com/creo-dev/creo/internal/abiname"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
+)
+
+// instance is one instantiated guest with everything a callback needs
+// looked up once: the exports, the argument buffer and the call stack.
+// Only the goroutine that borrowed it from the pool uses it.
+type instance struct {
+	module *module
+	mod    api.Module
+	mem    api.Memory
+	memory *linearMemory
+	alloc  api.Function
+	fns    [numCallbacks]api.Function
+
+	// ctx carries the instance to host functions and is cancelled when the
+	// deadline fires.
+	ctx      context.Context
+	deadline *deadline
+	console  *guestOutput
+
+	stack  [2]uint64 // CallWithStack's params and results
+	bufPtr uint32    // the guest buffer of the latest creo_alloc
+	bufCap uint32
+	arg    []byte // the argument, encoded host-side before one copy in
+
+	// During a callback: the server it runs for, the context of the
+	// caller, and for host functions an output buffer and a held term.
+	proc   Process
+	caller context.Context
+	out    []byte
+	held   []byte
+}
+
+type instanceKey struct{}
+
+// instanceFrom returns the instance a host function was called from, or nil
+// while the instance is being made.
+func instanceFrom(ctx context.Context) *instance {
+	in, _ := ctx.Value(instanceKey{}).(*instance)
+	return in
+}
+
+// newInstance instantiates m's compiled module, runs its _initialize under
+// the deadline and checks its ABI version.
+func (m *module) newInstance() (*instance, error) {
+	in := &instance{module: m, memory: newLinearMemory(m.cfg.MemoryPages), console: newGuestOutput(m.log)}
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), instanceKey{}, in))
+	in.ctx = ctx
+	in.deadline = newDeadline(m.deadlineLimit(), cancel)
+
+	in.deadline.start()
+	mod, err := m.engine.wz.InstantiateModule(
+		experimental.WithMemoryAllocator(ctx, experimental.MemoryAllocatorFunc(in.memory.Allocate)),
+		m.compiled.cm, m.instanceConfig.WithStdout(in.console).WithStderr(in.console))
+	expired := in.deadline.stop()
+	if err != nil {
+		in.deadline.close()
+		return nil, in.fault(Unavailable, Init, fmt.Errorf("instantiate: %w", err), expired)
+	}
+	in.mod, in.mem = mod, mod.Memory()
+	in.alloc = mod.ExportedFunction(abiname.Alloc)
+	for cb := range numCallbacks {
+		in.fns[cb] = mod.ExportedFunction(cb.String())
+	}
+	if err := in.checkVersion(); err != nil {
+		in.close()
+		return nil, &Fault{Kind: Unavailable, Callback: Init, Detail: etf.Binary(err.Error()), Err: err}
+	}
+	return in, nil
+}
+
+func (in *instance) checkVersion() error {
+	if err := in.mod.ExportedFunction(abiname.ABIVersion).CallWithStack(in.ctx, in.stack[:]); err != nil {
+		return fmt.Errorf("%s: %w", abiname.ABIVersion, err)
+	}
+	if v := int32(in.stack[0]); v != abiname.Version {
+		return fmt.Errorf("%s is %d, want %d", abiname.ABIVersion, v, abiname.Version)
+	}
+	return nil
+}
+
+// call runs callback cb with the argument in in.arg and returns a copy of
+// its result. Any error is a *Fault, after which the instance must be
+// thrown away.
+func (in *instance) call(cb Callback) ([]byte, error) {
+	in.deadline.start()
+	ptr, err := in.reserve(uint32(len(in.arg)))
+	if err == nil {
+		in.stack[0], in.stack[1] = uint64(ptr), uint64(len(in.arg))
+		err = in.fns[cb].CallWithStack(in.ctx, in.stack[:])
+	}
+	expired := in.deadline.stop()
+	in.held = nil
+	if err != nil || expired {
+		return nil, in.fault(Trap, cb, err, expired)
+	}
+	rptr, rlen := uint32(in.stack[0]>>32), uint32(in.stack[0])
+	res, ok := in.mem.Read(rptr, rlen)
+	if !ok {
+		msg := fmt.Sprintf("result at %d, %d bytes, is outside memory of %d bytes", rptr, rlen, in.mem.Size())
+		return nil, &Fault{Kind: BadResult, Callback: cb, Detail: etf.Binary(msg)}
+	}
+	return bytes.Clone(res), nil
+}
+
+// minArgBuffer is the smallest buffer asked of creo_alloc, so that small
+// arguments of different sizes do not each grow it.
+const minArgBuffer = 256
+
+// reserve makes sure the guest buffer holds n bytes, asking creo_alloc for
+// a larger one only when it does not, and writes the argument there.
+func (in *instance) reserve(n uint32) (uint32, error) {
+	if n > in.bufCap || in.bufPtr == 0 {
+		size := max(n, minArgBuffer)
+		in.stack[0] = uint64(size)
+		if err := in.alloc.CallWithStack(in.ctx, in.stack[:]); err != nil {
+			return 0, err
+		}
+		in.bufPtr, in.bufCap = uint32(in.stack[0]), size
+		if _, ok := in.mem.Read(in.bufPtr, size); !ok || in.bufPtr == 0 {
+			err := fmt.Errorf("%s(%d) returned %d, not a buffer inside memory", abiname.Alloc, size, in.bufPtr)
+			in.bufPtr = 0
+			return 0, err
+		}
+	}
+	in.mem.Write(in.bufPtr, in.arg) // inside the buffer checked above
+	return in.bufPtr, nil
+}
+
+// fault classifies a failed call: a deadline that fired, a trap the guest
+// asked for, a trap after a refused memory grow, or another trap (kind).
+func (in *instance) fault(kind FaultKind, cb Callback, err error, expired bool) *Fault {
+	switch {
+	case expired:
+		return &Fault{Kind: Deadline, Callback: cb, Detail: etf.Int(in.module.cfg.Deadline.Milliseconds()), Err: err}
+	case in.memory.refused:
+		return &Fault{Kind: MemoryLimit, Callback: cb, Detail: etf.Int(in.module.cfg.MemoryPages), Err: err}
+	}
+	var gt *guestTrap
+	if errors.As(err, &gt) {
+		return &Fault{Kind: Trap, Callback: cb, Detail: etf.Binary(gt.msg), Err: err}
+	}
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	if last := in.console.lastLine(); last != "" {
+		msg += " (guest output: " + last + ")"
+	}
+	return &Fault{Kind: kind, Callback: cb, Detail: etf.Binary(msg), Err: err}
+}
+
+// reusable reports whether the instance can serve another callback: a
+// deadline that fired after its callback returned closes the module.
+func (in *instance) reusable() bool {
+	return in.ctx.Err() == nil && !in.mod.IsClosed()
+}
+
+func (in *instance) close() {
+	in.deadline.close()
+	if in.mod != nil {
+		_ = in.mod.Close(context.Background())
+	}
+}

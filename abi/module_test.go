@@ -1,0 +1,166 @@
+package abi
+
+import (
+	"context"
+	"testing"
+
+	"github.com/creo-dev/creo/etf"
+	"github.com/creo-dev/creo/internal/abiname"
+)
+
+func TestInitMinimalGuest(t *testing.T) {
+	m := load(t, okGuest(etf.Atom("ready")).bytes(), ModuleConfig{})
+	res, err := m.Init(context.Background(), newFakeProcess(), etf.List{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Result{Tag: TagOK, State: encode(t, etf.Atom("ready"))}
+	if !equalResult(res, want) {
+		t.Errorf("Init = %+v, want %+v", res, want)
+	}
+	if got := m.Stats(); got != (PoolStats{Idle: 1}) {
+		t.Errorf("Stats = %+v, want one idle instance", got)
+	}
+}
+
+func TestResultShapes(t *testing.T) {
+	state, reply, reason := etf.Atom("s"), etf.Binary("r"), etf.Atom("why")
+	tests := []struct {
+		name   string
+		cb     Callback
+		result etf.Term
+		want   Result
+	}{
+		{"init ok", Init, etf.Tuple{etf.Atom("ok"), state}, Result{Tag: TagOK, State: encode(t, state)}},
+		{"init ok continue", Init, etf.Tuple{etf.Atom("ok"), state, etf.Tuple{etf.Atom("continue"), reply}},
+			Result{Tag: TagOK, State: encode(t, state), Action: encode(t, etf.Tuple{etf.Atom("continue"), reply})}},
+		{"init stop", Init, etf.Tuple{etf.Atom("stop"), reason}, Result{Tag: TagStop, Reason: encode(t, reason)}},
+		{"init ignore", Init, etf.Atom("ignore"), Result{Tag: TagIgnore}},
+		{"call reply", HandleCall, etf.Tuple{etf.Atom("reply"), reply, state}, Result{Tag: TagReply, Reply: encode(t, reply), State: encode(t, state)}},
+		{"call reply timeout", HandleCall, etf.Tuple{etf.Atom("reply"), reply, state, etf.Int(100)},
+			Result{Tag: TagReply, Reply: encode(t, reply), State: encode(t, state), Action: encode(t, etf.Int(100))}},
+		{"call noreply", HandleCall, etf.Tuple{etf.Atom("noreply"), state}, Result{Tag: TagNoReply, State: encode(t, state)}},
+		{"call stop reply", HandleCall, etf.Tuple{etf.Atom("stop"), reason, reply, state},
+			Result{Tag: TagStop, Reason: encode(t, reason), Reply: encode(t, reply), State: encode(t, state)}},
+		{"call stop", HandleCall, etf.Tuple{etf.Atom("stop"), reason, state}, Result{Tag: TagStop, Reason: encode(t, reason), State: encode(t, state)}},
+		{"cast noreply hibernate", HandleCast, etf.Tuple{etf.Atom("noreply"), state, etf.Atom("hibernate")},
+			Result{Tag: TagNoReply, State: encode(t, state), Action: encode(t, etf.Atom("hibernate"))}},
+		{"info stop", HandleInfo, etf.Tuple{etf.Atom("stop"), reason, state}, Result{Tag: TagStop, Reason: encode(t, reason), State: encode(t, state)}},
+		{"continue noreply", HandleContinue, etf.Tuple{etf.Atom("noreply"), state}, Result{Tag: TagNoReply, State: encode(t, state)}},
+		{"code_change ok", CodeChange, etf.Tuple{etf.Atom("ok"), state}, Result{Tag: TagOK, State: encode(t, state)}},
+		{"code_change error", CodeChange, etf.Tuple{etf.Atom("error"), reason}, Result{Tag: TagError, Reason: encode(t, reason)}},
+		{"terminate anything", Terminate, etf.List{etf.Int(1)}, Result{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, _ := etf.Encode(tt.result)
+			got, err := parseResult(tt.cb, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !equalResult(got, tt.want) {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestResultShapesRejected(t *testing.T) {
+	tests := []struct {
+		name   string
+		cb     Callback
+		result etf.Term
+	}{
+		{"reply from cast", HandleCast, etf.Tuple{etf.Atom("reply"), etf.Int(1), etf.Int(2)}},
+		{"ok from call", HandleCall, etf.Tuple{etf.Atom("ok"), etf.Int(1)}},
+		{"ignore from call", HandleCall, etf.Atom("ignore")},
+		{"init ok too long", Init, etf.Tuple{etf.Atom("ok"), etf.Int(1), etf.Int(2), etf.Int(3)}},
+		{"tag not an atom", Init, etf.Tuple{etf.Binary("ok"), etf.Int(1)}},
+		{"a list", Init, etf.List{etf.Atom("ok"), etf.Int(1)}},
+		{"an empty tuple", Init, etf.Tuple{}},
+		{"error from init", Init, etf.Tuple{etf.Atom("error"), etf.Int(1)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, _ := etf.Encode(tt.result)
+			_, err := parseResult(tt.cb, b)
+			f := asFault(t, err, BadReturn)
+			if want := (etf.Tuple{etf.Atom("bad_return_value"), tt.result}); !etf.Equal(f.ExitReason(), want) {
+				t.Errorf("reason = %v, want %v", f.ExitReason(), want)
+			}
+		})
+	}
+}
+
+func TestMissingCallbacksDefaults(t *testing.T) {
+	m := load(t, okGuest(etf.Int(0)).bytes(), ModuleConfig{})
+	ctx, p := context.Background(), newFakeProcess()
+	state := encode(t, etf.Int(5))
+	msg := etf.Tuple{etf.Atom("hello"), etf.Int(1)}
+	tests := []struct {
+		name string
+		run  func() (Result, error)
+		want Result
+	}{
+		{"handle_call", func() (Result, error) { return m.HandleCall(ctx, p, msg, etf.Atom("from"), state) },
+			Result{Tag: TagStop, Reason: encode(t, etf.Tuple{etf.Atom("bad_call"), msg}), State: state}},
+		{"handle_cast", func() (Result, error) { return m.HandleCast(ctx, p, msg, state) },
+			Result{Tag: TagStop, Reason: encode(t, etf.Tuple{etf.Atom("bad_cast"), msg}), State: state}},
+		{"handle_info", func() (Result, error) { return m.HandleInfo(ctx, p, msg, state) },
+			Result{Tag: TagNoReply, State: state}},
+		{"handle_continue", func() (Result, error) { return m.HandleContinue(ctx, p, msg, state) },
+			Result{Tag: TagStop, Reason: encode(t, etf.Tuple{etf.Atom("bad_continue"), msg}), State: state}},
+		{"code_change", func() (Result, error) { return m.CodeChange(ctx, p, etf.Binary("old"), etf.Int(5), etf.List{}) },
+			Result{Tag: TagOK, State: state}},
+		{"terminate", func() (Result, error) { return Result{}, m.Terminate(ctx, p, etf.Atom("normal"), state) }, Result{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.run()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !equalResult(got, tt.want) {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+	for cb := range numCallbacks {
+		if want := cb == Init; m.Exports(cb) != want {
+			t.Errorf("Exports(%s) = %v, want %v", cb, !want, want)
+		}
+	}
+}
+
+// TestArgumentsReachGuest checks the argument tuple the guest receives, by
+// a guest that returns its argument's bytes as the result of terminate,
+// which accepts any term, and of handle_cast, where it is a bad return.
+func TestArgumentsReachGuest(t *testing.T) {
+	g := okGuest(etf.Int(0))
+	// Return the argument itself: (ptr << 32) | len.
+	echoArg := cat([]byte{opLocalGet, 0}, []byte{opI64ExtendU}, i64c(32), []byte{opI64Shl},
+		[]byte{opLocalGet, 1}, []byte{opI64ExtendU}, []byte{opI64Or})
+	g.callback(abiname.HandleCast, echoArg)
+	m := load(t, g.bytes(), ModuleConfig{})
+	state := encode(t, etf.Tuple{etf.Atom("kept"), etf.Binary("encoded")})
+	_, err := m.HandleCast(context.Background(), newFakeProcess(), etf.Atom("msg"), state)
+	f := asFault(t, err, BadReturn)
+	want := etf.Tuple{etf.Atom("msg"), etf.Tuple{etf.Atom("kept"), etf.Binary("encoded")}}
+	if got := f.Detail; !etf.Equal(got, want) {
+		t.Errorf("guest saw %v, want %v", got, want)
+	}
+}
+
+func equalResult(a, b Result) bool {
+	return a.Tag == b.Tag && string(a.Reply) == string(b.Reply) && string(a.State) == string(b.State) &&
+		string(a.Reason) == string(b.Reason) && string(a.Action) == string(b.Action)
+}
+
+func asFault(t testing.TB, err error, kind FaultKind) *Fault {
+	t.Helper()
+	f, ok := err.(*Fault)
+	if !ok || f.Kind != kind {
+		t.Fatalf("err = %v (%T), want a %s fault", err, err, kind)
+	}
+	return f
+}

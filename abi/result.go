@@ -1,0 +1,126 @@
+package abi
+
+import (
+	"github.com/creo-dev/creo/etf"
+)
+
+// Result is a callback's return value split into its parts, each still
+// encoded, so the host can keep the state and pass the reply on without
+// decoding them. Which parts are set depends on Tag, as in gen_server:
+//
+//	ok       State [Action]          (init, code_change)
+//	ignore                           (init)
+//	reply    Reply State [Action]    (handle_call)
+//	noreply  State [Action]          (handle_call, handle_cast, handle_info, handle_continue)
+//	stop     Reason [Reply] State    (init: Reason only)
+//	error    Reason                  (code_change)
+//
+// terminate's result is ignored: its Result is empty. Parts that are absent
+// are nil.
+type Result struct {
+	Tag    etf.Atom
+	Reply  etf.Raw
+	State  etf.Raw
+	Reason etf.Raw
+	// Action is the optional last element: a timeout, infinity, hibernate
+	// or {continue, Continue}.
+	Action etf.Raw
+}
+
+// The tags of results.
+const (
+	TagOK      etf.Atom = "ok"
+	TagIgnore  etf.Atom = "ignore"
+	TagReply   etf.Atom = "reply"
+	TagNoReply etf.Atom = "noreply"
+	TagStop    etf.Atom = "stop"
+	TagError   etf.Atom = "error"
+)
+
+// part says where a result's element goes.
+type part uint8
+
+const (
+	partReply part = iota
+	partState
+	partReason
+	partAction
+)
+
+// shape is one allowed result: its tag and the parts after the tag.
+type shape struct {
+	tag   etf.Atom
+	parts []part
+}
+
+var (
+	castShapes = []shape{
+		{TagNoReply, []part{partState}},
+		{TagNoReply, []part{partState, partAction}},
+		{TagStop, []part{partReason, partState}},
+	}
+	// shapes lists each callback's allowed results (ABI.md section 6).
+	shapes = [numCallbacks][]shape{
+		Init: {
+			{TagOK, []part{partState}},
+			{TagOK, []part{partState, partAction}},
+			{TagStop, []part{partReason}},
+			{TagIgnore, nil},
+		},
+		HandleCall: {
+			{TagReply, []part{partReply, partState}},
+			{TagReply, []part{partReply, partState, partAction}},
+			{TagNoReply, []part{partState}},
+			{TagNoReply, []part{partState, partAction}},
+			{TagStop, []part{partReason, partReply, partState}},
+			{TagStop, []part{partReason, partState}},
+		},
+		HandleCast:     castShapes,
+		HandleInfo:     castShapes,
+		HandleContinue: castShapes,
+		CodeChange: {
+			{TagOK, []part{partState}},
+			{TagError, []part{partReason}},
+		},
+	}
+)
+
+// parseResult checks a callback's result, with its version byte, against
+// the callback's allowed results and splits it. The Result's parts alias
+// res.
+func parseResult(cb Callback, res []byte) (Result, error) {
+	if err := checkTerm(res); err != nil {
+		return Result{}, &Fault{Kind: BadResult, Callback: cb, Detail: etf.Binary(err.Error()), Err: err}
+	}
+	if cb == Terminate {
+		return Result{}, nil
+	}
+	body := res[1:]
+	var elems [maxResultArity - 1]etf.Raw
+	if tag, n, ok := splitTuple(body, &elems); ok {
+		for _, s := range shapes[cb] {
+			if len(s.parts) != n || string(s.tag) != string(tag) {
+				continue
+			}
+			r := Result{Tag: s.tag}
+			for i, p := range s.parts {
+				*r.field(p) = elems[i]
+			}
+			return r, nil
+		}
+	}
+	return Result{}, &Fault{Kind: BadReturn, Callback: cb, Detail: etf.Raw(body)}
+}
+
+func (r *Result) field(p part) *etf.Raw {
+	switch p {
+	case partReply:
+		return &r.Reply
+	case partState:
+		return &r.State
+	case partReason:
+		return &r.Reason
+	default:
+		return &r.Action
+	}
+}

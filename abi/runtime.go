@@ -1,0 +1,177 @@
+package abi
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+)
+
+// Runtime loads guest modules. It is safe for concurrent use.
+type Runtime interface {
+	// Load compiles wasm, or finds it compiled already (by content hash, in
+	// this runtime or in the cache directory), checks its imports and
+	// exports, makes a first instance to check it starts, and returns it
+	// ready to run callbacks under cfg.
+	Load(ctx context.Context, wasm []byte, cfg ModuleConfig) (Module, error)
+	// Close closes every module and releases the compiled code.
+	Close(ctx context.Context) error
+}
+
+// NewRuntime returns a Runtime with the compilation cache in
+// cfg.CacheDir/wasm, or in memory when it is empty.
+func NewRuntime(cfg Config) (Runtime, error) {
+	r := &runtime{log: cfg.Logger}
+	if r.log == nil {
+		r.log = slog.Default()
+	}
+	if cfg.CacheDir == "" {
+		r.cache = wazero.NewCompilationCache()
+		return r, nil
+	}
+	cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(cfg.CacheDir, "wasm"))
+	if err != nil {
+		return nil, fmt.Errorf("abi: compilation cache: %w", err)
+	}
+	r.cache = cache
+	return r, nil
+}
+
+type runtime struct {
+	log   *slog.Logger
+	cache wazero.CompilationCache
+
+	mu      sync.Mutex
+	engines [2]*engine // by trusted: untrusted ones instrument loops for the deadline
+	closed  bool
+}
+
+// engine is one wazero runtime with WASI and the creo host module, and the
+// modules compiled in it.
+type engine struct {
+	wz wazero.Runtime
+
+	mu       sync.Mutex
+	compiled map[[sha256.Size]byte]*compiled
+}
+
+// compiled is a compiled module shared by every Module loaded from the same
+// bytes; the last one closed releases it.
+type compiled struct {
+	ready chan struct{} // closed once cm or err is set
+	cm    wazero.CompiledModule
+	err   error
+	refs  int
+}
+
+func (r *runtime) engine(ctx context.Context, trusted bool) (*engine, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return nil, errors.New("abi: runtime closed")
+	}
+	i := 0
+	if trusted {
+		i = 1
+	}
+	if e := r.engines[i]; e != nil {
+		return e, nil
+	}
+	wz := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler().
+		WithCompilationCache(r.cache).
+		WithCloseOnContextDone(!trusted))
+	if _, err := wasi_snapshot_preview1.Instantiate(ctx, wz); err != nil {
+		return nil, fmt.Errorf("abi: wasi: %w", err)
+	}
+	if err := instantiateHostModule(ctx, wz); err != nil {
+		return nil, fmt.Errorf("abi: host module: %w", err)
+	}
+	e := &engine{wz: wz, compiled: map[[sha256.Size]byte]*compiled{}}
+	r.engines[i] = e
+	return e, nil
+}
+
+// compile compiles wasm once however many loads ask for it at once.
+func (e *engine) compile(ctx context.Context, hash [sha256.Size]byte, wasm []byte) (*compiled, error) {
+	e.mu.Lock()
+	c, found := e.compiled[hash]
+	if !found {
+		c = &compiled{ready: make(chan struct{})}
+		e.compiled[hash] = c
+	}
+	c.refs++
+	e.mu.Unlock()
+	if !found {
+		c.cm, c.err = e.wz.CompileModule(ctx, wasm)
+		close(c.ready)
+	}
+	<-c.ready
+	if c.err != nil {
+		e.release(hash, c)
+		return nil, c.err
+	}
+	return c, nil
+}
+
+// release drops one reference to a compiled module, closing it after the
+// last.
+func (e *engine) release(hash [sha256.Size]byte, c *compiled) {
+	e.mu.Lock()
+	c.refs--
+	last := c.refs == 0
+	if last {
+		delete(e.compiled, hash)
+	}
+	e.mu.Unlock()
+	if last && c.cm != nil {
+		_ = c.cm.Close(context.Background())
+	}
+}
+
+func (r *runtime) Load(ctx context.Context, wasm []byte, cfg ModuleConfig) (Module, error) {
+	cfg = cfg.withDefaults()
+	e, err := r.engine(ctx, cfg.Trusted)
+	if err != nil {
+		return nil, err
+	}
+	hash := sha256.Sum256(wasm)
+	c, err := e.compile(ctx, hash, wasm)
+	if err != nil {
+		return nil, fmt.Errorf("abi: compile: %w", err)
+	}
+	if err := validate(c.cm, cfg); err != nil {
+		e.release(hash, c)
+		return nil, fmt.Errorf("abi: module %x: %w", hash[:6], err)
+	}
+	m := newModule(r, e, hash, c, cfg)
+	// A first instance proves the module starts, and is kept for its first
+	// callback.
+	in, err := m.pool.get(ctx)
+	if err != nil {
+		m.Close(ctx)
+		return nil, fmt.Errorf("abi: module %x: %w", hash[:6], err)
+	}
+	m.pool.put(in)
+	return m, nil
+}
+
+func (r *runtime) Close(ctx context.Context) error {
+	r.mu.Lock()
+	engines := r.engines
+	r.engines, r.closed = [2]*engine{}, true
+	r.mu.Unlock()
+	var errs []error
+	for _, e := range engines {
+		if e != nil {
+			errs = append(errs, e.wz.Close(ctx))
+		}
+	}
+	errs = append(errs, r.cache.Close(ctx))
+	return errors.Join(errs...)
+}
