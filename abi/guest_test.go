@@ -22,13 +22,14 @@ const (
 // guest assembles a test guest from callbacks and the creo imports they
 // call (import i is function i).
 type guest struct {
-	imports   []wasmImport
-	funcs     []wasmFunc
-	data      []wasmData
-	next      uint32
-	memPages  uint32
-	version   int32
-	allocBody []byte
+	imports    []wasmImport
+	funcs      []wasmFunc
+	data       []wasmData
+	next       uint32
+	memPages   uint32
+	hideMemory bool
+	version    int32
+	allocBody  []byte
 }
 
 func newGuest() *guest {
@@ -86,7 +87,7 @@ func (g *guest) bytes() []byte {
 		{export: abiname.ABIVersion, results: []byte{wI32}, body: i32c(g.version)},
 		{export: abiname.Alloc, params: []byte{wI32}, results: []byte{wI32}, body: g.allocBody},
 	}, g.funcs...)
-	return wasmModule{imports: g.imports, funcs: funcs, memPages: g.memPages, data: g.data}.encode()
+	return wasmModule{imports: g.imports, funcs: funcs, memPages: g.memPages, noMemExp: g.hideMemory, data: g.data}.encode()
 }
 
 // okGuest returns a guest whose init answers {ok, State}.
