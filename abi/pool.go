@@ -24,7 +24,7 @@ import (
 // again costs milliseconds.
 type pool struct {
 	newInstance func() (*instance, error)
-	wait time.Duration
+	wait        time.Duration
 	// slots holds one token per instance lent out or being made, so its
 	// capacity is the pool's size and a full channel means waiting.
 	slots chan struct{}

@@ -12,10 +12,10 @@ import (
 
 func TestLoadErrors(t *testing.T) {
 	tests := []struct {
-		name  string
-		wasm  func() []byte
-		cfg   ModuleConfig
-		want  string // the error after "abi: module <hash>: "
+		name string
+		wasm func() []byte
+		cfg  ModuleConfig
+		want string // the error after "abi: module <hash>: "
 	}{
 		{
 			name: "no init",
