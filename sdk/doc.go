@@ -1,4 +1,50 @@
 // Package sdk is the Go guest SDK for creo: a guest implements a gen_server
-// behaviour in Go and the SDK provides the exports, memory and encoding of
-// creo's guest ABI. It builds with GOOS=wasip1 GOARCH=wasm.
+// in Go, and the SDK provides the exports, memory and encoding of creo's
+// guest ABI (abi/ABI.md). A guest is a main package with an empty main that
+// registers its server in an init function:
+//
+//	type counter struct{}
+//
+//	func (counter) Init(args etf.Term) sdk.Result[int] { return sdk.Ok(0) }
+//
+//	func (counter) HandleCall(req etf.Term, _ sdk.From, n int) sdk.Result[int] {
+//		return sdk.Reply(n, n)
+//	}
+//
+//	func init() { sdk.Serve[int](counter{}) }
+//	func main() {}
+//
+// and is built as a WASI reactor:
+//
+//	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o counter.wasm .
+//
+// # State and globals
+//
+// A server's state is a Go value of the type the server chooses. The host
+// keeps it, encoded as an Erlang term by etf's Go mapping, and passes it to
+// every callback; a callback returns the new one in its [Result]. Choose
+// etf.Term as the state type to keep the term as it is.
+//
+// Globals do not survive between callbacks in any way a server can use:
+// consecutive callbacks of one server may run on different instances of the
+// module, and one instance serves many servers. Everything a server
+// remembers belongs in its state.
+//
+// # Callbacks
+//
+// Init is required ([Server]); the other callbacks are optional interfaces
+// ([CallHandler], [CastHandler], [InfoHandler], [ContinueHandler],
+// [Terminator], [CodeChanger]). A server without one gets Elixir's
+// GenServer default: a call stops it with {bad_call, Request}, a cast with
+// {bad_cast, Msg}, a message is ignored, code_change keeps the state.
+//
+// A panic in a callback ends it as a trap whose message is the panic's: the
+// server exits with {wasm_trap, Message} and the instance is thrown away.
+// Each callback ends with runtime.Gosched(), without which a Go guest that
+// allocates steadily can stall its own garbage collector.
+//
+// Host functions ([Self], [Send], [Call], [ReplyTo], [SendAfter],
+// [CancelTimer], [Log]...) work only during a callback, and only under
+// GOOS=wasip1; on other platforms the package builds, so guests can be
+// vetted, but they panic.
 package sdk

@@ -1,0 +1,69 @@
+//go:build wasip1
+
+package sdk
+
+import (
+	"fmt"
+	"runtime"
+
+	"github.com/creo-dev/creo/internal/abiname"
+)
+
+// argBuf is the buffer of the latest creo_alloc, where the host writes each
+// callback's argument; outBuf holds the latest result. Both live as long
+// as the instance, which is what ABI.md asks of them.
+var argBuf, outBuf []byte
+
+//go:wasmexport creo_abi_version
+func abiVersion() int32 { return abiname.Version }
+
+//go:wasmexport creo_alloc
+func alloc(size uint32) uint32 {
+	argBuf = make([]byte, size)
+	return address(argBuf)
+}
+
+//go:wasmexport init
+func exportInit(ptr, n uint32) uint64 { return export(cbInit, ptr, n) }
+
+//go:wasmexport handle_call
+func exportHandleCall(ptr, n uint32) uint64 { return export(cbHandleCall, ptr, n) }
+
+//go:wasmexport handle_cast
+func exportHandleCast(ptr, n uint32) uint64 { return export(cbHandleCast, ptr, n) }
+
+//go:wasmexport handle_info
+func exportHandleInfo(ptr, n uint32) uint64 { return export(cbHandleInfo, ptr, n) }
+
+//go:wasmexport handle_continue
+func exportHandleContinue(ptr, n uint32) uint64 { return export(cbHandleContinue, ptr, n) }
+
+//go:wasmexport terminate
+func exportTerminate(ptr, n uint32) uint64 { return export(cbTerminate, ptr, n) }
+
+//go:wasmexport code_change
+func exportCodeChange(ptr, n uint32) uint64 { return export(cbCodeChange, ptr, n) }
+
+// export runs one callback. A panic becomes a trap with its message; every
+// callback ends with runtime.Gosched so the guest's GC workers get to run.
+func export(cb callback, ptr, n uint32) uint64 {
+	defer runtime.Gosched()
+	defer func() {
+		if r := recover(); r != nil {
+			trapWith(fmt.Sprint(r))
+		}
+	}()
+	if ptr != address(argBuf) || int(n) > len(argBuf) {
+		panic(fmt.Sprintf("sdk: argument at %d, %d bytes, is not in the creo_alloc buffer", ptr, n))
+	}
+	out, err := handle(cb, argBuf[:n], outBuf[:0])
+	if err != nil {
+		panic(err)
+	}
+	outBuf = out
+	return uint64(address(out))<<32 | uint64(len(out))
+}
+
+func trapWith(msg string) {
+	trap(address([]byte(msg)), uint32(len(msg)))
+}
