@@ -1,0 +1,147 @@
+package abi
+
+import (
+	"context"
+	"crypto/sha256"
+	"log/slog"
+	"testing"
+
+	"github.com/creo-dev/creo/etf"
+	"github.com/creo-dev/creo/internal/abiname"
+)
+
+// Benchmarks of the abi-level costs. Compare trusted and untrusted runs of
+// one benchmark within one `go test -bench` run:
+//
+//	go test -run '^$' -bench . -benchtime 2s -count 5 ./abi
+
+var (
+	benchReq   = etf.Raw{119, 4, 'p', 'i', 'n', 'g'}               // ping
+	benchFrom  = etf.Raw{104, 2, 119, 4, 's', 'e', 'l', 'f', 97, 1} // {self, 1}
+	benchState = etf.Raw{97, 7}                                     // 7
+)
+
+func trustLabel(trusted bool) string {
+	if trusted {
+		return "trusted"
+	}
+	return "untrusted"
+}
+
+// noopGuest answers every call with a constant {reply, ok, 7}: the
+// callback costs only the ABI's own work.
+func noopGuest() []byte {
+	g := okGuest(etf.Int(0))
+	return g.callback(abiname.HandleCall, g.returns(etf.Tuple{etf.Atom("reply"), etf.Atom("ok"), etf.Int(7)})).bytes()
+}
+
+// loopGuest counts to n in a loop before it replies: the cost of guest
+// code under the deadline's loop instrumentation.
+func loopGuest(n int32) []byte {
+	g := okGuest(etf.Int(0))
+	body := cat([]byte{opLoop, blockVoid, opLocalGet, 2}, i32c(1), []byte{opI32Add, 0x22, 2}, // local.tee 2
+		i32c(n), []byte{opI32Ne, 0x0d, 0, opEnd}, // br_if 0
+		g.returns(etf.Tuple{etf.Atom("reply"), etf.Atom("ok"), etf.Int(7)}))
+	return g.callback(abiname.HandleCall, body, wI32).bytes()
+}
+
+func benchCalls(b *testing.B, m Module) {
+	p := newFakeProcess()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.HandleCall(ctx, p, benchReq, benchFrom, benchState); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCallback is one handle_call round trip through the pool:
+// borrow, write the argument, call, split the result, give back.
+func BenchmarkCallback(b *testing.B) {
+	for _, trusted := range []bool{false, true} {
+		b.Run("noop/"+trustLabel(trusted), func(b *testing.B) {
+			benchCalls(b, load(b, noopGuest(), ModuleConfig{Trusted: trusted}))
+		})
+		b.Run("go-echo/"+trustLabel(trusted), func(b *testing.B) {
+			benchCalls(b, loadGo(b, "../guests/echo", ModuleConfig{Trusted: trusted}))
+		})
+	}
+}
+
+// BenchmarkCallbackParallel runs echo callbacks from as many goroutines as
+// GOMAXPROCS, as servers of one module would: its ns/op inverted is the
+// module's callbacks per second on this machine.
+func BenchmarkCallbackParallel(b *testing.B) {
+	for _, trusted := range []bool{false, true} {
+		b.Run("go-echo/"+trustLabel(trusted), func(b *testing.B) {
+			m := loadGo(b, "../guests/echo", ModuleConfig{Trusted: trusted})
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				p := newFakeProcess()
+				for pb.Next() {
+					if _, err := m.HandleCall(context.Background(), p, benchReq, benchFrom, benchState); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkGuestLoop runs a million iterations of a guest loop per call:
+// the price of the deadline's instrumentation of every loop back-edge.
+func BenchmarkGuestLoop(b *testing.B) {
+	for _, trusted := range []bool{false, true} {
+		b.Run(trustLabel(trusted), func(b *testing.B) {
+			benchCalls(b, load(b, loopGuest(1_000_000), ModuleConfig{Trusted: trusted}))
+		})
+	}
+}
+
+// BenchmarkInstantiate makes one instance of a Go guest, _initialize
+// included, and throws it away.
+func BenchmarkInstantiate(b *testing.B) {
+	m := loadGo(b, "../guests/echo", ModuleConfig{}).(*module)
+	b.ReportAllocs()
+	for b.Loop() {
+		in, err := m.newInstance()
+		if err != nil {
+			b.Fatal(err)
+		}
+		in.close()
+	}
+}
+
+// BenchmarkCompile loads a Go guest in a new runtime: cold with no cache,
+// and from a warm file cache as a restarted host would.
+func BenchmarkCompile(b *testing.B) {
+	wasm := goGuest(b, "../guests/echo")
+	cacheDir := b.TempDir()
+	for _, bc := range []struct{ name, dir string }{{"cold", ""}, {"file-cache", cacheDir}} {
+		b.Run(bc.name, func(b *testing.B) {
+			load := func() {
+				rt, err := NewRuntime(Config{CacheDir: bc.dir, Logger: slog.New(slog.DiscardHandler)})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer rt.Close(context.Background())
+				e, err := rt.(*runtime).engine(context.Background(), false)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := e.compile(context.Background(), sha256.Sum256(wasm), wasm); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if bc.dir != "" {
+				load() // warm the cache
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				load()
+			}
+		})
+	}
+}
