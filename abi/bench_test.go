@@ -16,33 +16,56 @@ import (
 //	go test -run '^$' -bench . -benchtime 2s -count 5 ./abi
 
 var (
-	benchReq   = etf.Raw{119, 4, 'p', 'i', 'n', 'g'}               // ping
-	benchFrom  = etf.Raw{104, 2, 119, 4, 's', 'e', 'l', 'f', 97, 1} // {self, 1}
-	benchState = etf.Raw{97, 7}                                     // 7
+	benchReq   = etf.Raw{119, 4, 'p', 'i', 'n', 'g'} // ping
+	benchFrom  = mustEncode(etf.Tuple{etf.Pid{Node: "elixir@127.0.0.1", ID: 90, Creation: 3}, etf.Ref{Node: "elixir@127.0.0.1", Creation: 3, Len: 3, ID: [5]uint32{1, 2, 3}}})
+	benchState = etf.Raw{97, 7} // 7
 )
 
-func trustLabel(trusted bool) string {
-	if trusted {
-		return "trusted"
+func mustEncode(t etf.Term) etf.Raw {
+	b, err := etf.AppendTerm(nil, t)
+	if err != nil {
+		panic(err)
 	}
-	return "untrusted"
+	return b
+}
+
+// benchModes are the ways a module runs, fastest first: trusted (no
+// deadline), untrusted with interrupt checks at loop heads (the default),
+// and untrusted guarded by wazero (modules that cannot be instrumented).
+var benchModes = []struct {
+	name    string
+	trusted bool
+	guarded bool
+}{
+	{"trusted", true, false},
+	{"interrupt", false, false},
+	{"guarded", false, true},
+}
+
+// byteGuest finishes a test guest for a benchmark mode: a guarded one gets a
+// SIMD function, which the instrumentation refuses.
+func byteGuest(g *guest, guarded bool) []byte {
+	if guarded {
+		g.funcs = append(g.funcs, simdFunc)
+	}
+	return g.bytes()
 }
 
 // noopGuest answers every call with a constant {reply, ok, 7}: the
 // callback costs only the ABI's own work.
-func noopGuest() []byte {
+func noopGuest() *guest {
 	g := okGuest(etf.Int(0))
-	return g.callback(abiname.HandleCall, g.returns(etf.Tuple{etf.Atom("reply"), etf.Atom("ok"), etf.Int(7)})).bytes()
+	return g.callback(abiname.HandleCall, g.returns(etf.Tuple{etf.Atom("reply"), etf.Atom("ok"), etf.Int(7)}))
 }
 
 // loopGuest counts to n in a loop before it replies: the cost of guest
 // code under the deadline's loop instrumentation.
-func loopGuest(n int32) []byte {
+func loopGuest(n int32) *guest {
 	g := okGuest(etf.Int(0))
 	body := cat([]byte{opLoop, blockVoid, opLocalGet, 2}, i32c(1), []byte{opI32Add, 0x22, 2}, // local.tee 2
 		i32c(n), []byte{opI32Ne, 0x0d, 0, opEnd}, // br_if 0
 		g.returns(etf.Tuple{etf.Atom("reply"), etf.Atom("ok"), etf.Int(7)}))
-	return g.callback(abiname.HandleCall, body, wI32).bytes()
+	return g.callback(abiname.HandleCall, body, wI32)
 }
 
 func benchCalls(b *testing.B, m Module) {
@@ -59,12 +82,14 @@ func benchCalls(b *testing.B, m Module) {
 // BenchmarkCallback is one handle_call round trip through the pool:
 // borrow, write the argument, call, split the result, give back.
 func BenchmarkCallback(b *testing.B) {
-	for _, trusted := range []bool{false, true} {
-		b.Run("noop/"+trustLabel(trusted), func(b *testing.B) {
-			benchCalls(b, load(b, noopGuest(), ModuleConfig{Trusted: trusted}))
+	for _, mode := range benchModes {
+		b.Run("noop/"+mode.name, func(b *testing.B) {
+			benchCalls(b, load(b, byteGuest(noopGuest(), mode.guarded), ModuleConfig{Trusted: mode.trusted}))
 		})
-		b.Run("go-echo/"+trustLabel(trusted), func(b *testing.B) {
-			benchCalls(b, loadGo(b, "../guests/echo", ModuleConfig{Trusted: trusted}))
+	}
+	for _, mode := range benchModes[:2] { // Go guests are instrumented
+		b.Run("go-echo/"+mode.name, func(b *testing.B) {
+			benchCalls(b, loadGo(b, "../guests/echo", ModuleConfig{Trusted: mode.trusted}))
 		})
 	}
 }
@@ -73,9 +98,9 @@ func BenchmarkCallback(b *testing.B) {
 // GOMAXPROCS, as servers of one module would: its ns/op inverted is the
 // module's callbacks per second on this machine.
 func BenchmarkCallbackParallel(b *testing.B) {
-	for _, trusted := range []bool{false, true} {
-		b.Run("go-echo/"+trustLabel(trusted), func(b *testing.B) {
-			m := loadGo(b, "../guests/echo", ModuleConfig{Trusted: trusted})
+	for _, mode := range benchModes[:2] {
+		b.Run("go-echo/"+mode.name, func(b *testing.B) {
+			m := loadGo(b, "../guests/echo", ModuleConfig{Trusted: mode.trusted})
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
 				p := newFakeProcess()
@@ -93,9 +118,9 @@ func BenchmarkCallbackParallel(b *testing.B) {
 // BenchmarkGuestLoop runs a million iterations of a guest loop per call:
 // the price of the deadline's instrumentation of every loop back-edge.
 func BenchmarkGuestLoop(b *testing.B) {
-	for _, trusted := range []bool{false, true} {
-		b.Run(trustLabel(trusted), func(b *testing.B) {
-			benchCalls(b, load(b, loopGuest(1_000_000), ModuleConfig{Trusted: trusted}))
+	for _, mode := range benchModes {
+		b.Run(mode.name, func(b *testing.B) {
+			benchCalls(b, load(b, byteGuest(loopGuest(1_000_000), mode.guarded), ModuleConfig{Trusted: mode.trusted}))
 		})
 	}
 }
@@ -127,7 +152,7 @@ func BenchmarkCompile(b *testing.B) {
 					b.Fatal(err)
 				}
 				defer rt.Close(context.Background())
-				e, err := rt.(*runtime).engine(context.Background(), false)
+				e, err := rt.(*runtime).engine(context.Background(), plainEngine)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -1,7 +1,6 @@
 package abi
 
 import (
-	"context"
 	"sync/atomic"
 	"time"
 )
@@ -17,9 +16,11 @@ const expiredMark = -1
 
 // deadline bounds the callbacks of one instance. It is armed per callback
 // with one reused timer, paused while the guest waits in a host call, and,
-// when it fires, cancels the instance's context, which makes wazero close the
-// module at the guest's next loop back-edge or function call (the runtime is
-// built with WithCloseOnContextDone for untrusted modules).
+// when it fires, interrupts the guest: it sets the module's interrupt
+// global, which the check at every loop head turns into a trap (see
+// abi/internal/interrupt), or, for a module that could not be instrumented,
+// cancels the instance's context, which makes wazero close it
+// (WithCloseOnContextDone).
 //
 // Why a per-instance timer rather than context.WithTimeout per call: it
 // allocates nothing per callback, and it can leave out the time spent
@@ -27,17 +28,17 @@ const expiredMark = -1
 //
 // at is the deadline in nanotime, 0 while no callback runs, or expiredMark.
 // The timer and the callback race only through compare-and-swap on at, so
-// a timer that fires late, after its callback ended, never cancels a later
-// one.
+// a timer that fires late, after its callback ended, never interrupts a
+// later one.
 type deadline struct {
-	limit  time.Duration // 0: none (a trusted module)
-	at     atomic.Int64
-	timer  *time.Timer
-	cancel context.CancelFunc
+	limit     time.Duration // 0: none (a trusted module)
+	at        atomic.Int64
+	timer     *time.Timer
+	interrupt func()
 }
 
-func newDeadline(limit time.Duration, cancel context.CancelFunc) *deadline {
-	d := &deadline{limit: limit, cancel: cancel}
+func newDeadline(limit time.Duration, interrupt func()) *deadline {
+	d := &deadline{limit: limit, interrupt: interrupt}
 	if limit > 0 {
 		d.timer = time.AfterFunc(time.Hour, d.fire)
 		d.timer.Stop()
@@ -93,7 +94,7 @@ func (d *deadline) fire() {
 		return // no callback running, paused, or a stale firing
 	}
 	if d.at.CompareAndSwap(at, expiredMark) {
-		d.cancel()
+		d.interrupt()
 	}
 }
 
@@ -102,5 +103,4 @@ func (d *deadline) close() {
 	if d.timer != nil {
 		d.timer.Stop()
 	}
-	d.cancel()
 }

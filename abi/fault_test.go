@@ -46,6 +46,16 @@ func TestFaults(t *testing.T) {
 			reason: etf.Tuple{etf.Atom("wasm_deadline"), etf.Int(30)},
 		},
 		{
+			name: "deadline, guarded by wazero",
+			cfg:  ModuleConfig{Deadline: 30 * time.Millisecond},
+			body: func(g *guest) []byte {
+				g.funcs = append(g.funcs, simdFunc)
+				return []byte{opLoop, blockVoid, opBr, 0, opEnd, opUnreachable}
+			},
+			kind:   Deadline,
+			reason: etf.Tuple{etf.Atom("wasm_deadline"), etf.Int(30)},
+		},
+		{
 			name: "memory limit",
 			cfg:  ModuleConfig{MemoryPages: 4},
 			body: func(*guest) []byte {
@@ -126,6 +136,11 @@ func TestFaults(t *testing.T) {
 		})
 	}
 }
+
+// simdFunc is a function with a SIMD instruction, which
+// abi/internal/interrupt cannot instrument: a module with it runs in the
+// runtime that wazero guards.
+var simdFunc = wasmFunc{body: cat([]byte{0xfd, 0x0c}, make([]byte, 16), []byte{opDrop})}
 
 func TestFaultError(t *testing.T) {
 	tests := []struct {

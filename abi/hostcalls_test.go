@@ -113,6 +113,12 @@ func TestHostFunctions(t *testing.T) {
 			t.Errorf("monotonic = %d, now %d", mono, nanotime())
 		}
 	})
+	t.Run("sleep", func(t *testing.T) {
+		// The guest's own clock shows it slept for real.
+		if slept, _ := ask(etf.Tuple{etf.Atom("sleep"), etf.Int(30)}).(etf.Int); slept < 30 {
+			t.Errorf("slept %d ms, want at least 30", slept)
+		}
+	})
 	t.Run("random", func(t *testing.T) {
 		a, _ := ask(etf.Tuple{etf.Atom("random"), etf.Int(32)}).(etf.Binary)
 		b, _ := ask(etf.Tuple{etf.Atom("random"), etf.Int(32)}).(etf.Binary)
@@ -142,5 +148,16 @@ func TestExitReason(t *testing.T) {
 	}
 	if got := ExitReason(errors.New("plain")); !etf.Equal(got, etf.Binary("plain")) {
 		t.Errorf("plain error: %v", got)
+	}
+}
+
+// TestDeadlineWakesSleeper sleeps for an hour in a guest under a short
+// deadline: the deadline must cut the sleep short, or the test hangs.
+func TestDeadlineWakesSleeper(t *testing.T) {
+	m := loadGo(t, "testdata/hostcalls", ModuleConfig{Deadline: 50 * time.Millisecond})
+	_, err := call(etf.Tuple{etf.Atom("sleep"), etf.Int(3_600_000)})(m, newFakeProcess(), encode(t, etf.Atom("s")))
+	f := asFault(t, err, Deadline)
+	if !etf.Equal(f.ExitReason(), etf.Tuple{etf.Atom("wasm_deadline"), etf.Int(50)}) {
+		t.Errorf("reason = %v", f.ExitReason())
 	}
 }

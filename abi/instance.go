@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/creo-dev/creo/abi/internal/interrupt"
 	"github.com/creo-dev/creo/etf"
 	"github.com/creo-dev/creo/internal/abiname"
 	"github.com/tetratelabs/wazero/api"
@@ -24,9 +26,10 @@ type instance struct {
 	alloc  api.Function
 	fns    [numCallbacks]api.Function
 
-	// ctx carries the instance to host functions and is cancelled when the
-	// deadline fires.
+	// ctx carries the instance to host functions; cancelling it interrupts
+	// a module wazero guards (see deadline).
 	ctx      context.Context
+	cancel   context.CancelFunc
 	deadline *deadline
 	console  *guestOutput
 
@@ -56,29 +59,48 @@ func instanceFrom(ctx context.Context) *instance {
 // the deadline and checks its ABI version.
 func (m *module) newInstance() (*instance, error) {
 	in := &instance{module: m, memory: newLinearMemory(m.cfg.MemoryPages), console: newGuestOutput(m.log)}
-	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), instanceKey{}, in))
-	in.ctx = ctx
-	in.deadline = newDeadline(m.deadlineLimit(), cancel)
-
-	in.deadline.start()
+	in.ctx, in.cancel = context.WithCancel(context.WithValue(context.Background(), instanceKey{}, in))
 	mod, err := m.engine.wz.InstantiateModule(
-		experimental.WithMemoryAllocator(ctx, experimental.MemoryAllocatorFunc(in.memory.Allocate)),
-		m.compiled.cm, m.instanceConfig.WithStdout(in.console).WithStderr(in.console))
-	expired := in.deadline.stop()
+		experimental.WithMemoryAllocator(in.ctx, experimental.MemoryAllocatorFunc(in.memory.Allocate)),
+		m.compiled.cm, m.instanceConfig.WithStdout(in.console).WithStderr(in.console).WithNanosleep(in.sleep))
 	if err != nil {
-		in.deadline.close()
-		return nil, in.fault(Unavailable, Init, fmt.Errorf("instantiate: %w", err), expired)
+		in.cancel()
+		return nil, in.fault(Unavailable, Init, fmt.Errorf("instantiate: %w", err), false)
 	}
 	in.mod, in.mem = mod, mod.Memory()
 	in.alloc = mod.ExportedFunction(abiname.Alloc)
 	for cb := range numCallbacks {
 		in.fns[cb] = mod.ExportedFunction(cb.String())
 	}
-	if err := in.checkVersion(); err != nil {
+	stop := in.cancel
+	if flag, ok := mod.ExportedGlobal(interrupt.Export).(api.MutableGlobal); ok && m.interruptible {
+		stop = func() {
+			flag.Set(1)
+			in.cancel() // wakes a guest sleeping in WASI
+		}
+	}
+	in.deadline = newDeadline(m.deadlineLimit(), stop)
+	if err := in.start(); err != nil {
 		in.close()
-		return nil, &Fault{Kind: Unavailable, Callback: Init, Detail: etf.Binary(err.Error()), Err: err}
+		return nil, err
 	}
 	return in, nil
+}
+
+// start runs _initialize, the Go runtime's and packages' init, under the
+// deadline, and checks the ABI version.
+func (in *instance) start() error {
+	if initialize := in.mod.ExportedFunction(abiname.Initialize); initialize != nil {
+		in.deadline.start()
+		err := initialize.CallWithStack(in.ctx, nil)
+		if expired := in.deadline.stop(); err != nil || expired {
+			return in.fault(Unavailable, Init, fmt.Errorf("%s: %w", abiname.Initialize, err), expired)
+		}
+	}
+	if err := in.checkVersion(); err != nil {
+		return &Fault{Kind: Unavailable, Callback: Init, Detail: etf.Binary(err.Error()), Err: err}
+	}
+	return nil
 }
 
 func (in *instance) checkVersion() error {
@@ -159,6 +181,18 @@ func (in *instance) fault(kind FaultKind, cb Callback, err error, expired bool) 
 	return &Fault{Kind: kind, Callback: cb, Detail: etf.Binary(msg), Err: err}
 }
 
+// sleep is the guest's WASI sleep (time.Sleep, and poll_oneoff's clock): a
+// real one, which the deadline cuts short so that an interrupted guest
+// wakes and meets its next loop check.
+func (in *instance) sleep(ns int64) {
+	t := time.NewTimer(time.Duration(ns))
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-in.ctx.Done():
+	}
+}
+
 // reusable reports whether the instance can serve another callback: a
 // deadline that fired after its callback returned closes the module.
 func (in *instance) reusable() bool {
@@ -167,7 +201,6 @@ func (in *instance) reusable() bool {
 
 func (in *instance) close() {
 	in.deadline.close()
-	if in.mod != nil {
-		_ = in.mod.Close(context.Background())
-	}
+	in.cancel()
+	_ = in.mod.Close(context.Background())
 }

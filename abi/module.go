@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/creo-dev/creo/etf"
-	"github.com/creo-dev/creo/internal/abiname"
 	"github.com/tetratelabs/wazero"
 )
 
@@ -49,12 +48,15 @@ type Module interface {
 type module struct {
 	runtime  *runtime
 	engine   *engine
-	hash     [sha256.Size]byte
+	vsn      [sha256.Size]byte // of the module's bytes
+	hash     [sha256.Size]byte // of the code compiled, maybe instrumented
 	compiled *compiled
-	cfg      ModuleConfig
-	log      *slog.Logger
-	exports  [numCallbacks]bool
-	pool     *pool
+	// interruptible: the code checks the interrupt global at every loop.
+	interruptible bool
+	cfg           ModuleConfig
+	log           *slog.Logger
+	exports       [numCallbacks]bool
+	pool          *pool
 
 	// instanceConfig is the wazero configuration of every instance, built
 	// once: no files, environment or arguments beyond what cfg grants,
@@ -63,8 +65,8 @@ type module struct {
 	closeOnce      sync.Once
 }
 
-func newModule(r *runtime, e *engine, hash [sha256.Size]byte, c *compiled, cfg ModuleConfig) *module {
-	m := &module{runtime: r, engine: e, hash: hash, compiled: c, cfg: cfg}
+func newModule(r *runtime, e *engine, vsn, hash [sha256.Size]byte, c *compiled, cfg ModuleConfig) *module {
+	m := &module{runtime: r, engine: e, vsn: vsn, hash: hash, compiled: c, cfg: cfg}
 	m.log = r.log.With("module", m.Vsn()[:12])
 	defs := c.cm.ExportedFunctions()
 	for cb := range numCallbacks {
@@ -76,10 +78,9 @@ func newModule(r *runtime, e *engine, hash [sha256.Size]byte, c *compiled, cfg M
 	}
 	mc := wazero.NewModuleConfig().
 		WithName("").
-		WithStartFunctions(abiname.Initialize).
+		WithStartFunctions(). // _initialize runs under the deadline: see instance.start
 		WithSysWalltime().
-		WithSysNanotime().
-		WithSysNanosleep().
+		WithSysNanotime(). // and a real sleep: see instance.sleep
 		WithRandSource(rand.Reader).
 		WithFSConfig(fs)
 	for k, v := range cfg.Env {
@@ -99,7 +100,7 @@ func (m *module) deadlineLimit() time.Duration {
 	return m.cfg.Deadline
 }
 
-func (m *module) Vsn() string { return hex.EncodeToString(m.hash[:]) }
+func (m *module) Vsn() string { return hex.EncodeToString(m.vsn[:]) }
 
 func (m *module) Exports(cb Callback) bool { return cb < numCallbacks && m.exports[cb] }
 

@@ -31,6 +31,7 @@ type pool struct {
 
 	mu     sync.Mutex
 	idle   []*instance
+	busy   int // lent out or being made; idle+busy never exceeds the size
 	closed bool
 }
 
@@ -56,6 +57,7 @@ func (p *pool) get(ctx context.Context) (*instance, error) {
 		<-p.slots
 		return nil, errPoolClosed
 	}
+	p.busy++
 	if n := len(p.idle); n > 0 {
 		in := p.idle[n-1]
 		p.idle = p.idle[:n-1]
@@ -65,10 +67,18 @@ func (p *pool) get(ctx context.Context) (*instance, error) {
 	p.mu.Unlock()
 	in, err := p.newInstance()
 	if err != nil {
-		<-p.slots
+		p.release()
 		return nil, err
 	}
 	return in, nil
+}
+
+// release gives back the slot of an instance that is gone.
+func (p *pool) release() {
+	p.mu.Lock()
+	p.busy--
+	p.mu.Unlock()
+	<-p.slots
 }
 
 func (p *pool) waitSlot(ctx context.Context) error {
@@ -97,6 +107,7 @@ func (p *pool) put(in *instance) {
 		p.discard(in)
 		return
 	}
+	p.busy--
 	p.idle = append(p.idle, in)
 	p.mu.Unlock()
 	<-p.slots
@@ -105,14 +116,14 @@ func (p *pool) put(in *instance) {
 // discard throws away an instance after a failure.
 func (p *pool) discard(in *instance) {
 	in.close()
-	<-p.slots
+	p.release()
 }
 
 // stats counts the idle instances and those lent out.
 func (p *pool) stats() PoolStats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return PoolStats{Idle: len(p.idle), Busy: len(p.slots)}
+	return PoolStats{Idle: len(p.idle), Busy: p.busy}
 }
 
 // close throws away the idle instances; lent ones are thrown away when they

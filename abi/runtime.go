@@ -3,12 +3,14 @@ package abi
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
 	"sync"
 
+	"github.com/creo-dev/creo/abi/internal/interrupt"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
@@ -48,9 +50,23 @@ type runtime struct {
 	cache wazero.CompilationCache
 
 	mu      sync.Mutex
-	engines [2]*engine // by trusted: untrusted ones instrument loops for the deadline
+	engines [2]*engine // by engineKind
 	closed  bool
 }
+
+// engineKind says how a wazero runtime lets the deadline stop a guest.
+type engineKind uint8
+
+const (
+	// plainEngine runs modules whose loops check the interrupt global
+	// (abi/internal/interrupt), and trusted modules that could not be
+	// instrumented.
+	plainEngine engineKind = iota
+	// guardedEngine runs untrusted modules that could not be instrumented,
+	// with WithCloseOnContextDone: it calls into Go at every loop back-edge
+	// and starts a goroutine per call, which is much slower.
+	guardedEngine
+)
 
 // engine is one wazero runtime with WASI and the creo host module, and the
 // modules compiled in it.
@@ -70,22 +86,18 @@ type compiled struct {
 	refs  int
 }
 
-func (r *runtime) engine(ctx context.Context, trusted bool) (*engine, error) {
+func (r *runtime) engine(ctx context.Context, kind engineKind) (*engine, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
 		return nil, errors.New("abi: runtime closed")
 	}
-	i := 0
-	if trusted {
-		i = 1
-	}
-	if e := r.engines[i]; e != nil {
+	if e := r.engines[kind]; e != nil {
 		return e, nil
 	}
 	wz := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler().
 		WithCompilationCache(r.cache).
-		WithCloseOnContextDone(!trusted))
+		WithCloseOnContextDone(kind == guardedEngine))
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, wz); err != nil {
 		return nil, fmt.Errorf("abi: wasi: %w", err)
 	}
@@ -93,7 +105,7 @@ func (r *runtime) engine(ctx context.Context, trusted bool) (*engine, error) {
 		return nil, fmt.Errorf("abi: host module: %w", err)
 	}
 	e := &engine{wz: wz, compiled: map[[sha256.Size]byte]*compiled{}}
-	r.engines[i] = e
+	r.engines[kind] = e
 	return e, nil
 }
 
@@ -136,26 +148,45 @@ func (e *engine) release(hash [sha256.Size]byte, c *compiled) {
 
 func (r *runtime) Load(ctx context.Context, wasm []byte, cfg ModuleConfig) (Module, error) {
 	cfg = cfg.withDefaults()
-	e, err := r.engine(ctx, cfg.Trusted)
+	vsn := sha256.Sum256(wasm)
+	// Every module gets the loop checks: untrusted ones for the deadline,
+	// and all of them so a long loop still lets the Go runtime preempt it
+	// (see abi/internal/interrupt).
+	code, kind, interruptible := wasm, plainEngine, true
+	instrumented, err := interrupt.Instrument(wasm)
+	switch {
+	case err == nil:
+		code = instrumented
+	case errors.Is(err, interrupt.ErrUnsupported):
+		r.log.Warn("abi: module not instrumented; a long loop in it can hold up the host's GC", "module", hex.EncodeToString(vsn[:6]), "why", err)
+		interruptible = false
+		if !cfg.Trusted {
+			kind = guardedEngine
+		}
+	default:
+		return nil, fmt.Errorf("abi: compile: %w", err)
+	}
+	e, err := r.engine(ctx, kind)
 	if err != nil {
 		return nil, err
 	}
-	hash := sha256.Sum256(wasm)
-	c, err := e.compile(ctx, hash, wasm)
+	hash := sha256.Sum256(code)
+	c, err := e.compile(ctx, hash, code)
 	if err != nil {
 		return nil, fmt.Errorf("abi: compile: %w", err)
 	}
 	if err := validate(c.cm, cfg); err != nil {
 		e.release(hash, c)
-		return nil, fmt.Errorf("abi: module %x: %w", hash[:6], err)
+		return nil, fmt.Errorf("abi: module %x: %w", vsn[:6], err)
 	}
-	m := newModule(r, e, hash, c, cfg)
+	m := newModule(r, e, vsn, hash, c, cfg)
+	m.interruptible = interruptible
 	// A first instance proves the module starts, and is kept for its first
 	// callback.
 	in, err := m.pool.get(ctx)
 	if err != nil {
 		m.Close(ctx)
-		return nil, fmt.Errorf("abi: module %x: %w", hash[:6], err)
+		return nil, fmt.Errorf("abi: module %x: %w", vsn[:6], err)
 	}
 	m.pool.put(in)
 	return m, nil

@@ -87,7 +87,7 @@ func TestLoadConcurrently(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	e, _ := rt.(*runtime).engine(context.Background(), false)
+	e, _ := rt.(*runtime).engine(context.Background(), plainEngine)
 	if n := len(e.compiled); n != 1 {
 		t.Errorf("%d compiled modules, want 1 shared", n)
 	}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/creo-dev/creo/etf"
 	"github.com/creo-dev/creo/internal/abiname"
@@ -99,7 +100,17 @@ func TestLoadErrors(t *testing.T) {
 				g.funcs = append(g.funcs, wasmFunc{export: abiname.Initialize, body: []byte{opUnreachable}})
 				return g.bytes()
 			},
-			want: "abi: init wasm_unavailable: instantiate: module[] function[_initialize] failed: wasm error: unreachable",
+			want: "abi: init wasm_unavailable: _initialize: wasm error: unreachable",
+		},
+		{
+			name: "_initialize never returns",
+			wasm: func() []byte {
+				g := okGuest(etf.Int(0))
+				g.funcs = append(g.funcs, wasmFunc{export: abiname.Initialize, body: []byte{opLoop, blockVoid, opBr, 0, opEnd}})
+				return g.bytes()
+			},
+			cfg:  ModuleConfig{Deadline: 20 * time.Millisecond},
+			want: "abi: init wasm_deadline 20",
 		},
 	}
 	rt, err := NewRuntime(Config{Logger: slog.New(slog.DiscardHandler)})

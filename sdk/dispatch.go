@@ -31,117 +31,208 @@ var (
 	errNoResult = errors.New("sdk: a callback returned the zero Result")
 )
 
-// callbacks is a server seen through terms: each method takes a callback's
-// arguments and returns its result term.
+// callbacks is a server seen through encoded terms: run takes a callback's
+// arguments, still encoded, and appends its encoded result to out.
 type callbacks interface {
-	run(cb callback, args etf.Tuple) (etf.Term, error)
+	run(cb callback, args []etf.Raw, out []byte) ([]byte, error)
 }
 
-// adapter runs a Server[S], converting states with etf's Go mapping.
-type adapter[S any] struct{ srv Server[S] }
+// adapter runs a Server[S]. It decodes only what the server sees: the
+// request, and the state unless S is etf.Raw; a From stays encoded.
+type adapter[S any] struct {
+	srv         Server[S]
+	decodeState func(etf.Raw) (S, error)
+	encodeState func([]byte, S) ([]byte, error)
+}
 
-func (a adapter[S]) run(cb callback, args etf.Tuple) (etf.Term, error) {
+func newAdapter[S any](srv Server[S]) adapter[S] {
+	return adapter[S]{srv: srv, decodeState: stateDecoder[S](), encodeState: stateEncoder[S]()}
+}
+
+// stateDecoder returns how to turn an encoded state into S: an etf.Raw
+// state is passed as it is, with no decoding; any other is decoded, then
+// mapped to S by etf's Go mapping unless S is etf.Term. The choice is made
+// once, so the usual cases allocate nothing per callback.
+func stateDecoder[S any]() func(etf.Raw) (S, error) {
+	if f, ok := any(func(raw etf.Raw) (etf.Raw, error) { return raw, nil }).(func(etf.Raw) (S, error)); ok {
+		return f
+	}
+	if f, ok := any(decode).(func(etf.Raw) (S, error)); ok {
+		return f
+	}
+	return func(raw etf.Raw) (S, error) {
+		var s S
+		t, err := decode(raw)
+		if err != nil {
+			return s, err
+		}
+		if err := etf.FromTerm(t, &s); err != nil {
+			return s, fmt.Errorf("sdk: state %v does not fit %T: %w", t, s, err)
+		}
+		return s, nil
+	}
+}
+
+// stateEncoder returns how to append a state S, encoded, the inverse of
+// stateDecoder.
+func stateEncoder[S any]() func([]byte, S) ([]byte, error) {
+	if f, ok := any(func(dst []byte, raw etf.Raw) ([]byte, error) { return append(dst, raw...), nil }).(func([]byte, S) ([]byte, error)); ok {
+		return f
+	}
+	if f, ok := any(etf.AppendTerm).(func([]byte, S) ([]byte, error)); ok {
+		return f
+	}
+	return func(dst []byte, s S) ([]byte, error) {
+		t, err := etf.ToTerm(s)
+		if err != nil {
+			return dst, fmt.Errorf("sdk: state %T: %w", s, err)
+		}
+		return etf.AppendTerm(dst, t)
+	}
+}
+
+func (a adapter[S]) run(cb callback, args []etf.Raw, out []byte) ([]byte, error) {
 	if cb == cbInit {
-		return a.srv.Init(args[0]).term(cb)
+		t, err := decode(args[0])
+		if err != nil {
+			return out, err
+		}
+		return a.srv.Init(t).appendTo(out, cb, a.encodeState)
 	}
-	last := len(args) - 1
+	msg, rawState := args[0], args[len(args)-1]
 	if cb == cbCodeChange {
-		last = 1
+		rawState = args[1]
 	}
-	state, err := fromTerm[S](args[last])
-	if err != nil {
-		return nil, err
-	}
+	// Defaults for the callbacks a server lacks need no decoding.
 	var res Result[S]
 	switch cb {
 	case cbHandleCall:
 		h, ok := a.srv.(CallHandler[S])
 		if !ok {
-			return stopTerm("bad_call", args[0], args[2]), nil
+			return appendStop(out, "bad_call", msg, rawState)
 		}
-		from, err := fromFrom(args[1])
+		req, state, err := a.decodeBoth(msg, rawState)
 		if err != nil {
-			return nil, err
+			return out, err
 		}
-		res = h.HandleCall(args[0], from, state)
+		res = h.HandleCall(req, From{raw: args[1]}, state)
 	case cbHandleCast:
 		h, ok := a.srv.(CastHandler[S])
 		if !ok {
-			return stopTerm("bad_cast", args[0], args[1]), nil
+			return appendStop(out, "bad_cast", msg, rawState)
 		}
-		res = h.HandleCast(args[0], state)
+		m, state, err := a.decodeBoth(msg, rawState)
+		if err != nil {
+			return out, err
+		}
+		res = h.HandleCast(m, state)
 	case cbHandleInfo:
 		h, ok := a.srv.(InfoHandler[S])
 		if !ok {
-			return etf.Tuple{etf.Atom("noreply"), args[1]}, nil
+			return etf.AppendTerm(append(out, 131), etf.Tuple{etf.Atom("noreply"), rawState})
 		}
-		res = h.HandleInfo(args[0], state)
+		m, state, err := a.decodeBoth(msg, rawState)
+		if err != nil {
+			return out, err
+		}
+		res = h.HandleInfo(m, state)
 	case cbHandleContinue:
 		h, ok := a.srv.(ContinueHandler[S])
 		if !ok {
-			return stopTerm("bad_continue", args[0], args[1]), nil
+			return appendStop(out, "bad_continue", msg, rawState)
 		}
-		res = h.HandleContinue(args[0], state)
+		c, state, err := a.decodeBoth(msg, rawState)
+		if err != nil {
+			return out, err
+		}
+		res = h.HandleContinue(c, state)
 	case cbTerminate:
 		if h, ok := a.srv.(Terminator[S]); ok {
-			h.Terminate(args[0], state)
+			reason, state, err := a.decodeBoth(msg, rawState)
+			if err != nil {
+				return out, err
+			}
+			h.Terminate(reason, state)
 		}
-		return etf.Atom("ok"), nil
+		return etf.AppendTerm(append(out, 131), etf.Atom("ok"))
 	case cbCodeChange:
 		h, ok := a.srv.(CodeChanger[S])
 		if !ok {
-			return etf.Tuple{etf.Atom("ok"), args[1]}, nil
+			return etf.AppendTerm(append(out, 131), etf.Tuple{etf.Atom("ok"), rawState})
 		}
-		res = h.CodeChange(args[0], state, args[2])
-	}
-	return res.term(cb)
-}
-
-// stopTerm is {stop, {Tag, Msg}, State}, Elixir's default for a callback
-// a server lacks.
-func stopTerm(tag etf.Atom, msg, state etf.Term) etf.Term {
-	return etf.Tuple{etf.Atom("stop"), etf.Tuple{tag, msg}, state}
-}
-
-// fromTerm converts a state term to S; a state of type etf.Term is kept.
-func fromTerm[S any](t etf.Term) (S, error) {
-	var s S
-	if p, ok := any(&s).(*etf.Term); ok {
-		*p = t
-		return s, nil
-	}
-	if err := etf.FromTerm(t, &s); err != nil {
-		return s, fmt.Errorf("sdk: state %v does not fit %T: %w", t, s, err)
-	}
-	return s, nil
-}
-
-func fromFrom(t etf.Term) (From, error) {
-	if tup, ok := t.(etf.Tuple); ok && len(tup) == 2 {
-		if pid, ok := tup[0].(etf.Pid); ok {
-			return From{Pid: pid, Tag: tup[1]}, nil
+		old, state, err := a.decodeBoth(msg, rawState)
+		if err != nil {
+			return out, err
 		}
+		extra, err := decode(args[2])
+		if err != nil {
+			return out, err
+		}
+		res = h.CodeChange(old, state, extra)
 	}
-	return From{}, fmt.Errorf("sdk: From %v is not {Pid, Tag}", t)
+	return res.appendTo(out, cb, a.encodeState)
 }
 
-// handle decodes a callback's argument, runs the served server and appends
-// its encoded result, with the version byte, to out.
+// appendStop appends {stop, {Tag, Msg}, State}, Elixir's default for a
+// callback a server lacks.
+func appendStop(out []byte, tag etf.Atom, msg, state etf.Raw) ([]byte, error) {
+	return etf.AppendTerm(append(out, 131), etf.Tuple{etf.Atom("stop"), etf.Tuple{tag, msg}, state})
+}
+
+// decodeBoth decodes a callback's message and its state.
+func (a adapter[S]) decodeBoth(msg, state etf.Raw) (etf.Term, S, error) {
+	m, err := decode(msg)
+	if err != nil {
+		var s S
+		return nil, s, err
+	}
+	s, err := a.decodeState(state)
+	return m, s, err
+}
+
+// decode decodes one encoded term (without version byte).
+func decode(raw etf.Raw) (etf.Term, error) {
+	t, _, err := etf.DecodeTerm(raw, nil)
+	if err != nil {
+		return nil, fmt.Errorf("sdk: argument: %w", err)
+	}
+	return t, nil
+}
+
+// argElems holds the split argument of the callback running: a guest runs
+// one callback at a time, and keeping it here saves an allocation each.
+var argElems [3]etf.Raw
+
+// handle runs the served server on a callback's argument (with its
+// version byte) and appends its encoded result, with the version byte, to
+// out. The argument tuple is split without decoding its elements.
 func handle(cb callback, arg, out []byte) ([]byte, error) {
 	if served == nil {
 		return out, errNoServer
 	}
-	t, err := etf.Decode(arg)
-	if err != nil {
-		return out, fmt.Errorf("sdk: argument: %w", err)
-	}
-	args, ok := t.(etf.Tuple)
-	if !ok || len(args) != arity[cb] {
-		return out, fmt.Errorf("sdk: argument %v is not a tuple of %d", t, arity[cb])
-	}
-	res, err := served.run(cb, args)
+	args, err := splitArgs(arg, argElems[:arity[cb]])
 	if err != nil {
 		return out, err
 	}
-	return etf.AppendTerm(append(out, 131), res)
+	return served.run(cb, args, out)
+}
+
+// splitArgs splits an argument, {A1, ..., An} with its version byte, into
+// its n elements, each still encoded. They alias arg.
+func splitArgs(arg []byte, elems []etf.Raw) ([]etf.Raw, error) {
+	if len(arg) < 3 || arg[0] != 131 || arg[1] != 104 || int(arg[2]) != len(elems) {
+		return nil, fmt.Errorf("sdk: argument is not a tuple of %d", len(elems))
+	}
+	rest := arg[3:]
+	for i := range elems {
+		n, err := etf.SkipTerm(rest)
+		if err != nil {
+			return nil, fmt.Errorf("sdk: argument: %w", err)
+		}
+		elems[i], rest = etf.Raw(rest[:n]), rest[n:]
+	}
+	if len(rest) != 0 {
+		return nil, fmt.Errorf("sdk: argument: %d bytes after the tuple", len(rest))
+	}
+	return elems, nil
 }

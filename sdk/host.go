@@ -66,7 +66,7 @@ func Call(dest, req any, timeout time.Duration) (etf.Term, error) {
 
 // ReplyTo answers a call that handle_call deferred with [NoReply].
 func ReplyTo(from From, msg any) error {
-	b, lens := encode(from.term(), msg)
+	b, lens := encode(from.Term(), msg)
 	status := reply(address(b), lens[0], address(b[lens[0]:]), lens[1])
 	runtime.KeepAlive(b)
 	return statusError(status)

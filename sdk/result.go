@@ -11,41 +11,52 @@ import (
 // [Error], and add an action with [Result.Timeout], [Result.Hibernate] or
 // [Result.Continue].
 type Result[S any] struct {
-	tag    etf.Atom
+	tag    etf.Term // an Atom, boxed once in the tag variables below
 	state  S
 	reply  any
 	reason any
 	action etf.Term
 }
 
+// The result tags, as terms: boxing an Atom in an interface allocates, so
+// it is done once here.
+var (
+	tagOK      etf.Term = etf.Atom("ok")
+	tagIgnore  etf.Term = etf.Atom("ignore")
+	tagReply   etf.Term = etf.Atom("reply")
+	tagNoReply etf.Term = etf.Atom("noreply")
+	tagStop    etf.Term = etf.Atom("stop")
+	tagError   etf.Term = etf.Atom("error")
+)
+
 // Ok is {ok, State}, the result of init and code_change.
-func Ok[S any](state S) Result[S] { return Result[S]{tag: "ok", state: state} }
+func Ok[S any](state S) Result[S] { return Result[S]{tag: tagOK, state: state} }
 
 // Ignore is ignore, the result of an init that starts no server.
-func Ignore[S any]() Result[S] { return Result[S]{tag: "ignore"} }
+func Ignore[S any]() Result[S] { return Result[S]{tag: tagIgnore} }
 
 // Reply is {reply, Reply, State}: handle_call answers reply now.
 func Reply[S any](reply any, state S) Result[S] {
-	return Result[S]{tag: "reply", reply: reply, state: state}
+	return Result[S]{tag: tagReply, reply: reply, state: state}
 }
 
 // NoReply is {noreply, State}. From handle_call it defers the reply; send
 // it later with [ReplyTo].
-func NoReply[S any](state S) Result[S] { return Result[S]{tag: "noreply", state: state} }
+func NoReply[S any](state S) Result[S] { return Result[S]{tag: tagNoReply, state: state} }
 
 // Stop stops the server with reason. From init it is {stop, Reason} and
 // state is not used.
 func Stop[S any](reason any, state S) Result[S] {
-	return Result[S]{tag: "stop", reason: reason, state: state}
+	return Result[S]{tag: tagStop, reason: reason, state: state}
 }
 
 // StopReply is handle_call's {stop, Reason, Reply, State}.
 func StopReply[S any](reason, reply any, state S) Result[S] {
-	return Result[S]{tag: "stop", reason: reason, reply: reply, state: state}
+	return Result[S]{tag: tagStop, reason: reason, reply: reply, state: state}
 }
 
 // Error is code_change's {error, Reason}: the server keeps its old code.
-func Error[S any](reason any) Result[S] { return Result[S]{tag: "error", reason: reason} }
+func Error[S any](reason any) Result[S] { return Result[S]{tag: tagError, reason: reason} }
 
 // Timeout adds a timeout: if no message comes within d, handle_info gets
 // timeout.
@@ -62,7 +73,7 @@ func (r Result[S]) Hibernate() Result[S] {
 
 // Continue adds {continue, Cont}: handle_continue runs next with cont.
 func (r Result[S]) Continue(cont any) Result[S] {
-	c, err := etf.ToTerm(cont)
+	c, err := toTerm(cont)
 	if err != nil {
 		panic(err)
 	}
@@ -70,42 +81,58 @@ func (r Result[S]) Continue(cont any) Result[S] {
 	return r
 }
 
-// term builds the result term for callback cb.
-func (r Result[S]) term(cb callback) (etf.Term, error) {
-	out := etf.Tuple{r.tag}
-	add := func(v any) error {
-		t, err := etf.ToTerm(v)
-		out = append(out, t)
-		return err
-	}
-	var err error
+// appendTo appends the result for callback cb, encoded with its version
+// byte, to out, the state by encodeState. It writes the tuple's parts one
+// by one rather than build an etf.Tuple, which saves an allocation a part.
+func (r Result[S]) appendTo(out []byte, cb callback, encodeState func([]byte, S) ([]byte, error)) ([]byte, error) {
+	var parts [3]any // the parts before the state
+	n, withState := 0, true
 	switch {
-	case r.tag == "ignore":
-		return r.tag, nil
-	case r.tag == "error" || (r.tag == "stop" && cb == cbInit):
-		err = add(r.reason)
-	case r.tag == "stop" && r.reply != nil:
-		err = joinErr(add(r.reason), add(r.reply), add(r.state))
-	case r.tag == "stop":
-		err = joinErr(add(r.reason), add(r.state))
-	case r.tag == "reply":
-		err = joinErr(add(r.reply), add(r.state))
-	case r.tag == "":
-		return nil, errNoResult
-	default: // ok, noreply
-		err = add(r.state)
+	case r.tag == nil:
+		return out, errNoResult
+	case r.tag == tagIgnore:
+		return etf.AppendTerm(append(out, 131), r.tag)
+	case r.tag == tagError || (r.tag == tagStop && cb == cbInit):
+		parts[0], n, withState = r.reason, 1, false
+	case r.tag == tagStop && r.reply != nil:
+		parts[0], parts[1], n = r.reason, r.reply, 2
+	case r.tag == tagStop:
+		parts[0], n = r.reason, 1
+	case r.tag == tagReply:
+		parts[0], n = r.reply, 1
+	}
+	size := 1 + n
+	if withState {
+		size++
 	}
 	if r.action != nil {
-		out = append(out, r.action)
+		size++
+	}
+	out, err := etf.AppendTerm(append(out, 131, 104, byte(size)), r.tag)
+	for _, p := range parts[:n] {
+		var t etf.Term
+		if t, err = toTerm(p); err != nil {
+			return out, err
+		}
+		if out, err = etf.AppendTerm(out, t); err != nil {
+			return out, err
+		}
+	}
+	if withState {
+		if out, err = encodeState(out, r.state); err != nil {
+			return out, err
+		}
+	}
+	if r.action != nil {
+		out, err = etf.AppendTerm(out, r.action)
 	}
 	return out, err
 }
 
-func joinErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
+// toTerm converts a Go value to a term by etf's Go mapping; a term is kept.
+func toTerm(v any) (etf.Term, error) {
+	if t, ok := v.(etf.Term); ok {
+		return t, nil
 	}
-	return nil
+	return etf.ToTerm(v)
 }

@@ -43,18 +43,53 @@ type CodeChanger[S any] interface {
 	CodeChange(oldVsn etf.Term, state S, extra etf.Term) Result[S]
 }
 
-// From is the caller of a handle_call, OTP's {Pid, Tag}. Keep it to reply
-// later with [ReplyTo].
+// From is the caller of a handle_call, OTP's {Pid, Tag}, kept as the host
+// sent it. Reply to it later with [ReplyTo]; to reply in a later callback,
+// keep it in the state: it converts to and from its term.
+//
+// A From that comes with a callback stays encoded (raw) until it is used:
+// most servers reply by returning, and never look at it.
 type From struct {
-	Pid etf.Pid
-	Tag etf.Term
+	raw  etf.Raw
+	term etf.Term
 }
 
-func (f From) term() etf.Term { return etf.Tuple{f.Pid, f.Tag} }
+// Term returns the From's term, {Pid, Tag}.
+func (f From) Term() etf.Term {
+	if f.raw != nil {
+		return f.raw
+	}
+	return f.term
+}
+
+// Pid returns the caller's pid.
+func (f From) Pid() (etf.Pid, bool) {
+	t := f.term
+	if f.raw != nil {
+		var err error
+		if t, err = decode(f.raw); err != nil {
+			return etf.Pid{}, false
+		}
+	}
+	if tup, ok := t.(etf.Tuple); ok && len(tup) == 2 {
+		pid, ok := tup[0].(etf.Pid)
+		return pid, ok
+	}
+	return etf.Pid{}, false
+}
+
+// MarshalTerm returns the From's term, so a From can be kept in a state.
+func (f From) MarshalTerm() (etf.Term, error) { return f.Term(), nil }
+
+// UnmarshalTerm takes back a From kept in a state.
+func (f *From) UnmarshalTerm(t etf.Term) error {
+	*f = From{term: t}
+	return nil
+}
 
 // Serve makes s the module's server. Call it from the guest's init
 // function; a later call replaces the server.
-func Serve[S any](s Server[S]) { served = adapter[S]{s} }
+func Serve[S any](s Server[S]) { served = newAdapter(s) }
 
 // served is the module's server, set by the guest's package init, which
 // runs in every instance before any callback.

@@ -1,5 +1,6 @@
 // Command echo replies every call with its request, unchanged; a cast
-// {send, Pid, Msg} sends Msg to Pid.
+// {send, Pid, Msg} sends Msg to Pid. Its state is an etf.Raw, which the SDK
+// passes through without decoding it, since echo never looks at it.
 package main
 
 import (
@@ -9,13 +10,19 @@ import (
 
 type echo struct{}
 
-func (echo) Init(args etf.Term) sdk.Result[etf.Term] { return sdk.Ok(args) }
+func (echo) Init(args etf.Term) sdk.Result[etf.Raw] {
+	state, err := etf.AppendTerm(nil, args)
+	if err != nil {
+		return sdk.Stop[etf.Raw](err.Error(), nil)
+	}
+	return sdk.Ok[etf.Raw](state)
+}
 
-func (echo) HandleCall(req etf.Term, _ sdk.From, state etf.Term) sdk.Result[etf.Term] {
+func (echo) HandleCall(req etf.Term, _ sdk.From, state etf.Raw) sdk.Result[etf.Raw] {
 	return sdk.Reply(req, state)
 }
 
-func (echo) HandleCast(msg etf.Term, state etf.Term) sdk.Result[etf.Term] {
+func (echo) HandleCast(msg etf.Term, state etf.Raw) sdk.Result[etf.Raw] {
 	var to, payload etf.Term
 	if sdk.Match(msg, "send", &to, &payload) {
 		if err := sdk.Send(to, payload); err != nil {
@@ -25,6 +32,6 @@ func (echo) HandleCast(msg etf.Term, state etf.Term) sdk.Result[etf.Term] {
 	return sdk.NoReply(state)
 }
 
-func init() { sdk.Serve[etf.Term](echo{}) }
+func init() { sdk.Serve[etf.Raw](echo{}) }
 
 func main() {}

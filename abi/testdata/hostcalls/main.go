@@ -65,6 +65,10 @@ func (server) HandleCall(req etf.Term, from sdk.From, s etf.Term) sdk.Result[etf
 	case sdk.Match(req, "log", &msg):
 		sdk.Log(sdk.LevelWarning, string(msg.(etf.Binary)))
 		return sdk.Reply(etf.Atom("ok"), s)
+	case sdk.Match(req, "sleep", &ms):
+		start := time.Now()
+		time.Sleep(time.Duration(ms) * time.Millisecond)
+		return sdk.Reply(etf.Int(time.Since(start).Milliseconds()), s)
 	case sdk.Match(req, "continue", &msg):
 		return sdk.Reply(etf.Atom("ok"), s).Continue(msg)
 	}
