@@ -85,28 +85,14 @@ func hostSelf(in *instance, mem api.Memory, stack []uint64) {
 }
 
 func hostSend(in *instance, mem api.Memory, stack []uint64) {
-	dest, status := readDest(mem, stack[0], stack[1])
-	if status != abiname.OK {
-		setStatus(stack, status)
-		return
+	if dest, msg, ok := readTarget(mem, stack, readDest); ok {
+		setStatus(stack, in.status(in.proc.Send(dest, msg)))
 	}
-	msg, status := readRaw(mem, stack[2], stack[3])
-	if status != abiname.OK {
-		setStatus(stack, status)
-		return
-	}
-	setStatus(stack, in.status(in.proc.Send(dest, msg)))
 }
 
 func hostCall(in *instance, mem api.Memory, stack []uint64) {
-	dest, status := readDest(mem, stack[0], stack[1])
-	if status != abiname.OK {
-		setStatus(stack, status)
-		return
-	}
-	req, status := readRaw(mem, stack[2], stack[3])
-	if status != abiname.OK {
-		setStatus(stack, status)
+	dest, req, ok := readTarget(mem, stack, readDest)
+	if !ok {
 		return
 	}
 	timeout := time.Duration(-1)
@@ -124,28 +110,14 @@ func hostCall(in *instance, mem api.Memory, stack []uint64) {
 }
 
 func hostReply(in *instance, mem api.Memory, stack []uint64) {
-	from, status := readTerm(mem, stack[0], stack[1])
-	if status != abiname.OK {
-		setStatus(stack, status)
-		return
+	if from, reply, ok := readTarget(mem, stack, readTerm); ok {
+		setStatus(stack, in.status(in.proc.Reply(from, reply)))
 	}
-	reply, status := readRaw(mem, stack[2], stack[3])
-	if status != abiname.OK {
-		setStatus(stack, status)
-		return
-	}
-	setStatus(stack, in.status(in.proc.Reply(from, reply)))
 }
 
 func hostSendAfter(in *instance, mem api.Memory, stack []uint64) {
-	dest, status := readDest(mem, stack[0], stack[1])
-	if status != abiname.OK {
-		setStatus(stack, status)
-		return
-	}
-	msg, status := readRaw(mem, stack[2], stack[3])
-	if status != abiname.OK {
-		setStatus(stack, status)
+	dest, msg, ok := readTarget(mem, stack, readDest)
+	if !ok {
 		return
 	}
 	delay := int64(stack[4])
@@ -160,6 +132,24 @@ func hostSendAfter(in *instance, mem api.Memory, stack []uint64) {
 		return
 	}
 	setStatus(stack, in.output(mem, ref, stack[5], stack[6]))
+}
+
+// readTarget reads the first two arguments of send, call, reply and
+// send_after, each a (ptr, len) pair: a target, decoded by read, and a
+// message kept encoded. On a bad argument it sets the status and returns
+// false.
+func readTarget(mem api.Memory, stack []uint64, read func(api.Memory, uint64, uint64) (etf.Term, int32)) (etf.Term, etf.Raw, bool) {
+	target, status := read(mem, stack[0], stack[1])
+	if status != abiname.OK {
+		setStatus(stack, status)
+		return nil, nil, false
+	}
+	msg, status := readRaw(mem, stack[2], stack[3])
+	if status != abiname.OK {
+		setStatus(stack, status)
+		return nil, nil, false
+	}
+	return target, msg, true
 }
 
 func hostCancelTimer(in *instance, mem api.Memory, stack []uint64) {

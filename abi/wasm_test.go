@@ -1,8 +1,6 @@
 package abi
 
-import (
-	"encoding/binary"
-)
+import "github.com/creo-dev/creo/abi/internal/leb128"
 
 // This file assembles WebAssembly modules as bytes, with no toolchain, to
 // test the ABI as a guest in any language would see it.
@@ -132,19 +130,9 @@ func vec(n int) []byte { return uleb(uint32(n)) }
 
 func name(s string) []byte { return append(vec(len(s)), s...) }
 
-func uleb(v uint32) []byte { return binary.AppendUvarint(nil, uint64(v)) }
+func uleb(v uint32) []byte { return leb128.AppendUint32(nil, v) }
 
-func sleb(v int64) []byte {
-	var out []byte
-	for {
-		b := byte(v & 0x7f)
-		v >>= 7
-		if (v == 0 && b&0x40 == 0) || (v == -1 && b&0x40 != 0) {
-			return append(out, b)
-		}
-		out = append(out, b|0x80)
-	}
-}
+func sleb(v int64) []byte { return leb128.AppendInt64(nil, v) }
 
 func i32c(v int32) []byte { return append([]byte{opI32Const}, sleb(int64(v))...) }
 

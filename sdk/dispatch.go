@@ -99,95 +99,79 @@ func (a adapter[S]) run(cb callback, args []etf.Raw, out []byte) ([]byte, error)
 		}
 		return a.srv.Init(t).appendTo(out, cb, a.encodeState)
 	}
-	msg, rawState := args[0], args[len(args)-1]
+	rawMsg, rawState := args[0], args[len(args)-1]
 	if cb == cbCodeChange {
 		rawState = args[1]
 	}
-	// Defaults for the callbacks a server lacks need no decoding.
+	if def := a.defaultResult(cb, rawMsg, rawState); def != nil {
+		return etf.AppendTerm(append(out, 131), def)
+	}
+	msg, err := decode(rawMsg)
+	if err != nil {
+		return out, err
+	}
+	state, err := a.decodeState(rawState)
+	if err != nil {
+		return out, err
+	}
 	var res Result[S]
 	switch cb {
 	case cbHandleCall:
-		h, ok := a.srv.(CallHandler[S])
-		if !ok {
-			return appendStop(out, "bad_call", msg, rawState)
-		}
-		req, state, err := a.decodeBoth(msg, rawState)
-		if err != nil {
-			return out, err
-		}
-		res = h.HandleCall(req, From{raw: args[1]}, state)
+		res = a.srv.(CallHandler[S]).HandleCall(msg, From{raw: args[1]}, state)
 	case cbHandleCast:
-		h, ok := a.srv.(CastHandler[S])
-		if !ok {
-			return appendStop(out, "bad_cast", msg, rawState)
-		}
-		m, state, err := a.decodeBoth(msg, rawState)
-		if err != nil {
-			return out, err
-		}
-		res = h.HandleCast(m, state)
+		res = a.srv.(CastHandler[S]).HandleCast(msg, state)
 	case cbHandleInfo:
-		h, ok := a.srv.(InfoHandler[S])
-		if !ok {
-			return etf.AppendTerm(append(out, 131), etf.Tuple{etf.Atom("noreply"), rawState})
-		}
-		m, state, err := a.decodeBoth(msg, rawState)
-		if err != nil {
-			return out, err
-		}
-		res = h.HandleInfo(m, state)
+		res = a.srv.(InfoHandler[S]).HandleInfo(msg, state)
 	case cbHandleContinue:
-		h, ok := a.srv.(ContinueHandler[S])
-		if !ok {
-			return appendStop(out, "bad_continue", msg, rawState)
-		}
-		c, state, err := a.decodeBoth(msg, rawState)
-		if err != nil {
-			return out, err
-		}
-		res = h.HandleContinue(c, state)
+		res = a.srv.(ContinueHandler[S]).HandleContinue(msg, state)
 	case cbTerminate:
-		if h, ok := a.srv.(Terminator[S]); ok {
-			reason, state, err := a.decodeBoth(msg, rawState)
-			if err != nil {
-				return out, err
-			}
-			h.Terminate(reason, state)
-		}
+		a.srv.(Terminator[S]).Terminate(msg, state)
 		return etf.AppendTerm(append(out, 131), etf.Atom("ok"))
 	case cbCodeChange:
-		h, ok := a.srv.(CodeChanger[S])
-		if !ok {
-			return etf.AppendTerm(append(out, 131), etf.Tuple{etf.Atom("ok"), rawState})
-		}
-		old, state, err := a.decodeBoth(msg, rawState)
-		if err != nil {
-			return out, err
-		}
 		extra, err := decode(args[2])
 		if err != nil {
 			return out, err
 		}
-		res = h.CodeChange(old, state, extra)
+		res = a.srv.(CodeChanger[S]).CodeChange(msg, state, extra)
 	}
 	return res.appendTo(out, cb, a.encodeState)
 }
 
-// appendStop appends {stop, {Tag, Msg}, State}, Elixir's default for a
-// callback a server lacks.
-func appendStop(out []byte, tag etf.Atom, msg, state etf.Raw) ([]byte, error) {
-	return etf.AppendTerm(append(out, 131), etf.Tuple{etf.Atom("stop"), etf.Tuple{tag, msg}, state})
-}
-
-// decodeBoth decodes a callback's message and its state.
-func (a adapter[S]) decodeBoth(msg, state etf.Raw) (etf.Term, S, error) {
-	m, err := decode(msg)
-	if err != nil {
-		var s S
-		return nil, s, err
+// defaultResult is the result of callback cb when the server lacks it,
+// Elixir's GenServer default, built with no decoding; nil when the server
+// has it.
+func (a adapter[S]) defaultResult(cb callback, msg, state etf.Raw) etf.Term {
+	stop := func(tag etf.Atom) etf.Term {
+		return etf.Tuple{etf.Atom("stop"), etf.Tuple{tag, msg}, state}
 	}
-	s, err := a.decodeState(state)
-	return m, s, err
+	var has bool
+	switch cb {
+	case cbHandleCall:
+		if _, has = a.srv.(CallHandler[S]); !has {
+			return stop("bad_call")
+		}
+	case cbHandleCast:
+		if _, has = a.srv.(CastHandler[S]); !has {
+			return stop("bad_cast")
+		}
+	case cbHandleInfo:
+		if _, has = a.srv.(InfoHandler[S]); !has {
+			return etf.Tuple{etf.Atom("noreply"), state}
+		}
+	case cbHandleContinue:
+		if _, has = a.srv.(ContinueHandler[S]); !has {
+			return stop("bad_continue")
+		}
+	case cbTerminate:
+		if _, has = a.srv.(Terminator[S]); !has {
+			return etf.Atom("ok")
+		}
+	case cbCodeChange:
+		if _, has = a.srv.(CodeChanger[S]); !has {
+			return etf.Tuple{etf.Atom("ok"), state}
+		}
+	}
+	return nil
 }
 
 // decode decodes one encoded term (without version byte).

@@ -22,8 +22,10 @@
 //
 // A server's state is a Go value of the type the server chooses. The host
 // keeps it, encoded as an Erlang term by etf's Go mapping, and passes it to
-// every callback; a callback returns the new one in its [Result]. Choose
-// etf.Term as the state type to keep the term as it is.
+// every callback; a callback returns the new one in its [Result]. A state of
+// type etf.Term is the decoded term; a state of type etf.Raw is passed
+// still encoded, never decoded, for servers that do not look at it (the
+// fastest: see guests/echo).
 //
 // Globals do not survive between callbacks in any way a server can use:
 // consecutive callbacks of one server may run on different instances of the

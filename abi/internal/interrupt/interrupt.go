@@ -31,9 +31,10 @@
 package interrupt
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"github.com/creo-dev/creo/abi/internal/leb128"
 )
 
 // Export is the name of the added interrupt global.
@@ -220,29 +221,27 @@ func loopCheck(interrupt, countdown uint32) []byte {
 // and the countdown, (global (mut i32) (i32.const Period)), to a global
 // section.
 func appendGlobal(body []byte) []byte {
-	n, rest := 0, body
-	if len(body) > 0 {
-		r := reader{b: body}
-		n = int(r.u32())
-		rest = body[r.pos:]
-	}
-	out := uleb(uint32(n + 2))
-	out = append(out, rest...)
+	out := growVec(body, 2)
 	out = append(out, valI32, 1, opI32Const, 0, opEnd)
 	out = append(append(append(out, valI32, 1, opI32Const), sleb(Period)...), opEnd)
 	return out
 }
 
+// growVec copies a section's body, a vector (count, then items; empty for
+// a section the module lacks), with its count raised by added, ready for
+// the added items to be appended.
+func growVec(body []byte, added int) []byte {
+	r := reader{b: body}
+	n := 0
+	if len(body) > 0 {
+		n = int(r.u32())
+	}
+	return append(uleb(uint32(n+added)), body[r.pos:]...)
+}
+
 // appendExport adds the export of the interrupt global.
 func appendExport(body []byte, global uint32) []byte {
-	n, rest := 0, body
-	if len(body) > 0 {
-		r := reader{b: body}
-		n = int(r.u32())
-		rest = body[r.pos:]
-	}
-	out := uleb(uint32(n + 1))
-	out = append(out, rest...)
+	out := growVec(body, 1)
 	out = append(out, uleb(uint32(len(Export)))...)
 	out = append(out, Export...)
 	out = append(out, kindGlobal)
@@ -302,16 +301,6 @@ func instrumentFunc(out, fn, check []byte) ([]byte, error) {
 	return append(out, fn[copied:]...), nil
 }
 
-func uleb(v uint32) []byte { return binary.AppendUvarint(nil, uint64(v)) }
+func uleb(v uint32) []byte { return leb128.AppendUint32(nil, v) }
 
-func sleb(v int32) []byte {
-	var out []byte
-	for {
-		b := byte(v & 0x7f)
-		v >>= 7
-		if (v == 0 && b&0x40 == 0) || (v == -1 && b&0x40 != 0) {
-			return append(out, b)
-		}
-		out = append(out, b|0x80)
-	}
-}
+func sleb(v int32) []byte { return leb128.AppendInt64(nil, int64(v)) }
