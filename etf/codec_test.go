@@ -310,8 +310,10 @@ var decodeErrorTests = []struct {
 		"etf: unknown tag: tag 1: in the data compressed at offset 1 at offset 2 (/0)"},
 	{"trailing data inside compressed data", wire(131, 80, 0, 0, 0, 2, zlibBytes([]byte{106, 106})), ErrTrailingData,
 		"etf: trailing data after the term: 1 bytes: in the data compressed at offset 1 at offset 1"},
-	{"maps nested too deep in keys", wire(131, strings.Repeat("t\x00\x00\x00\x01", maxKeyDepth+1), "a\x00a\x00"), ErrInvalid,
-		"etf: invalid term: maps nested more than 100 deep in map keys at offset 501 (" + strings.Repeat("/k0", maxKeyDepth) + ")"},
+	{"maps nested too deep in keys", wire(131, strings.Repeat("t\x00\x00\x00\x01", maxKeyDepth+2), "a\x00a\x00"), ErrInvalid,
+		"etf: invalid term: maps nested more than 100 deep in map keys at offset 506 (" + strings.Repeat("/k0", maxKeyDepth+1) + ")"},
+	{"maps in tuples nested too deep in keys", wire(131, strings.Repeat("t\x00\x00\x00\x01h\x01", maxKeyDepth+2), "a\x00a\x00"), ErrInvalid,
+		"etf: invalid term: maps nested more than 100 deep in map keys at offset 708 (" + strings.Repeat("/k0/0", maxKeyDepth+1) + ")"},
 }
 
 // mapPairs returns the encoded pairs n => 0 for n from 0 to n-1.

@@ -45,10 +45,7 @@ func readCorpus(t *testing.T, dir string) []corpusCase {
 		if !ok || strings.Contains(variant, ".") {
 			continue // not an erl original, such as Name.m1.go.etf
 		}
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+		data := readTestFile(t, f)
 		c := byName[name]
 		if c == nil {
 			cases = append(cases, corpusCase{name: name, variants: map[string][]byte{}})
@@ -128,10 +125,7 @@ func commonPrefix(a, b []byte) int {
 // order and =:= that erl wrote in dir/order.txt.
 func checkOrder(t *testing.T, dir string, terms map[string]Term) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, "order.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := readTestFile(t, filepath.Join(dir, "order.txt"))
 	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 	names := strings.Fields(lines[0])
 	if len(lines) != 1+2*len(names) {
@@ -308,4 +302,13 @@ func nested(depth int) Term {
 		t = Tuple{t}
 	}
 	return t
+}
+
+func readTestFile(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

@@ -109,7 +109,7 @@ const (
 // deep costs memory in proportion to its size, never the goroutine stack.
 type frame struct {
 	kind frameKind
-	// keyDepth counts the maps whose keys contain this container. It bounds
+	// keyDepth counts the maps in whose keys this container is. It bounds
 	// how deep comparing map keys, which sorts maps inside keys, can recurse.
 	keyDepth uint16
 	i        int // next slot to fill
@@ -169,7 +169,7 @@ next:
 				t = emptyTuple
 				break
 			}
-			stack = append(stack, frame{kind: frameTuple, start: start, elems: make([]Term, n)})
+			stack = push(stack, frame{kind: frameTuple, start: start, elems: make([]Term, n)})
 			continue next
 		case tagList:
 			var n int
@@ -181,7 +181,7 @@ next:
 				// for this one.
 				continue next
 			}
-			stack = append(stack, frame{kind: frameList, start: start, elems: make([]Term, n+1)})
+			stack = push(stack, frame{kind: frameList, start: start, elems: make([]Term, n+1)})
 			continue next
 		case tagMap:
 			var n int
@@ -192,15 +192,11 @@ next:
 				t = emptyMap
 				break
 			}
-			f := frame{kind: frameMap, start: start, pairs: make(Map, n)}
-			if len(stack) > 0 {
-				f.keyDepth = stack[len(stack)-1].childKeyDepth()
-			}
-			if f.keyDepth >= maxKeyDepth {
+			if len(stack) > 0 && stack[len(stack)-1].childKeyDepth() > maxKeyDepth {
 				err = errorf(ErrInvalid, "maps nested more than %d deep in map keys", maxKeyDepth)
 				break
 			}
-			stack = append(stack, f)
+			stack = push(stack, frame{kind: frameMap, start: start, pairs: make(Map, n)})
 			continue next
 		case tagNewPid, tagPid:
 			var p Pid
@@ -222,7 +218,7 @@ next:
 				t = *f
 				break
 			}
-			stack = append(stack, frame{kind: frameFun, start: start, elems: f.Free, fun: f})
+			stack = push(stack, frame{kind: frameFun, start: start, elems: f.Free, fun: f})
 			continue next
 		case tagLocal:
 			if len(stack) > 0 {
@@ -274,6 +270,14 @@ next:
 		dec.stack = stack
 		return t, pos, nil
 	}
+}
+
+// push opens the container f in the next slot of the innermost open one.
+func push(stack []frame, f frame) []frame {
+	if n := len(stack); n > 0 {
+		f.keyDepth = stack[n-1].childKeyDepth()
+	}
+	return append(stack, f)
 }
 
 // childKeyDepth returns the keyDepth of a container in f's next slot.

@@ -65,6 +65,9 @@ func (dec *decoder) node(tg tag, data []byte, pos, size int) (Atom, int, error) 
 
 // pid decodes the NEW_PID_EXT or PID_EXT at data[pos:].
 func (dec *decoder) pid(data []byte, pos int) (Pid, int, error) {
+	if pos >= len(data) {
+		return Pid{}, 0, errorf(ErrTruncated, "a pid needs at least 13 bytes, 0 left")
+	}
 	tg := tag(data[pos])
 	if tg != tagNewPid && tg != tagPid {
 		return Pid{}, 0, errorf(ErrInvalid, "%v where a pid belongs", tg)
