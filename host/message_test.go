@@ -92,7 +92,7 @@ func TestRawMessages(t *testing.T) {
 	if err := n.Send(pid, raw(t, etf.Tuple{atomSystem, from, etf.Atom("get_state")})); err != nil {
 		t.Fatal(err)
 	}
-	caller.expect(t, etf.Tuple{tag, etf.Tuple{etf.Atom("ok"), etf.Atom("state")}})
+	caller.expect(t, etf.Tuple{tag, etf.Atom("state")})
 	exited := watch(t, n, pid)
 	if err := n.Send(pid, raw(t, etf.Tuple{atomGenCast, etf.Atom("stop")})); err != nil {
 		t.Fatal(err)

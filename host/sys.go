@@ -18,7 +18,9 @@ func (p *Process) handleSystem(from From, req etf.Term) bool {
 	req = decoded(req)
 	switch req {
 	case etf.Atom("get_state"):
-		n.reply(p.pid, from, etf.Tuple{etf.Atom("ok"), p.state})
+		// sys replies with the bare state: sys:get_state/1 returns it as
+		// it comes.
+		n.reply(p.pid, from, p.state)
 		return true
 	case etf.Atom("get_status"):
 		n.reply(p.pid, from, p.sysStatus())
@@ -172,16 +174,13 @@ func (n *Node) systemRequest(ctx context.Context, to, req etf.Term) (etf.Term, e
 	if err != nil {
 		return nil, err
 	}
-	return reply.(etf.Term), nil
+	t, _ := reply.(etf.Term) // nil for a nil state
+	return t, nil
 }
 
 // GetState returns the state of the server to, as sys:get_state/1 does.
 func (n *Node) GetState(ctx context.Context, to etf.Term) (etf.Term, error) {
-	reply, err := n.systemRequest(ctx, to, etf.Atom("get_state"))
-	if err != nil {
-		return nil, err
-	}
-	return reply.(etf.Tuple)[1], nil
+	return n.systemRequest(ctx, to, etf.Atom("get_state"))
 }
 
 // GetStatus returns the status of the server to, as sys:get_status/1
