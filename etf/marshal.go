@@ -206,12 +206,7 @@ func newEncoder(t reflect.Type) encoderFunc {
 		return encodeFloat
 	case reflect.String:
 		return func(v reflect.Value, _ int) (Term, error) { return Binary(v.String()), nil }
-	case reflect.Slice:
-		if isByteSequence(t) {
-			return encodeBytes
-		}
-		return sliceEncoder(t)
-	case reflect.Array:
+	case reflect.Slice, reflect.Array:
 		if isByteSequence(t) {
 			return encodeBytes
 		}
