@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"log/slog"
+	goruntime "runtime"
 	"testing"
 
 	"github.com/creo-dev/creo/etf"
@@ -137,6 +138,35 @@ func BenchmarkInstantiate(b *testing.B) {
 		}
 		in.close()
 	}
+}
+
+// BenchmarkInstanceMemory makes 16 instances of a Go guest and reports the
+// Go heap each holds (linear memory included) after a GC: the cost of one
+// pooled instance, which servers share.
+func BenchmarkInstanceMemory(b *testing.B) {
+	m := loadGo(b, "../guests/echo", ModuleConfig{}).(*module)
+	const n = 16
+	var perInstance float64
+	for b.Loop() {
+		var before, after goruntime.MemStats
+		goruntime.GC()
+		goruntime.ReadMemStats(&before)
+		ins := make([]*instance, n)
+		for i := range ins {
+			in, err := m.newInstance()
+			if err != nil {
+				b.Fatal(err)
+			}
+			ins[i] = in
+		}
+		goruntime.GC()
+		goruntime.ReadMemStats(&after)
+		perInstance = float64(after.HeapAlloc-before.HeapAlloc) / n
+		for _, in := range ins {
+			in.close()
+		}
+	}
+	b.ReportMetric(perInstance, "heap-B/instance")
 }
 
 // BenchmarkCompile loads a Go guest in a new runtime: cold with no cache,

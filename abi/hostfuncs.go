@@ -20,6 +20,9 @@ type hostFunc struct {
 	params  []api.ValueType
 	results []api.ValueType
 	fn      func(in *instance, mem api.Memory, stack []uint64)
+	// server: the function acts for the server, so it fails outside a
+	// callback (in _initialize) with reason no_process.
+	server bool
 }
 
 var (
@@ -28,18 +31,18 @@ var (
 )
 
 var hostFuncs = []hostFunc{
-	{abiname.Self, []api.ValueType{i32, i32}, []api.ValueType{i32}, hostSelf},
-	{abiname.Send, []api.ValueType{i32, i32, i32, i32}, []api.ValueType{i32}, hostSend},
-	{abiname.Call, []api.ValueType{i32, i32, i32, i32, i32, i32, i32}, []api.ValueType{i32}, hostCall},
-	{abiname.Reply, []api.ValueType{i32, i32, i32, i32}, []api.ValueType{i32}, hostReply},
-	{abiname.SendAfter, []api.ValueType{i32, i32, i32, i32, i64, i32, i32}, []api.ValueType{i32}, hostSendAfter},
-	{abiname.CancelTimer, []api.ValueType{i32, i32}, []api.ValueType{i64}, hostCancelTimer},
-	{abiname.MonotonicTime, nil, []api.ValueType{i64}, hostMonotonicTime},
-	{abiname.SystemTime, nil, []api.ValueType{i64}, hostSystemTime},
-	{abiname.RandomBytes, []api.ValueType{i32, i32}, []api.ValueType{i32}, hostRandomBytes},
-	{abiname.Log, []api.ValueType{i32, i32, i32}, []api.ValueType{i32}, hostLog},
-	{abiname.Result, []api.ValueType{i32, i32}, []api.ValueType{i32}, hostResult},
-	{abiname.Trap, []api.ValueType{i32, i32}, nil, hostTrap},
+	{abiname.Self, []api.ValueType{i32, i32}, []api.ValueType{i32}, hostSelf, true},
+	{abiname.Send, []api.ValueType{i32, i32, i32, i32}, []api.ValueType{i32}, hostSend, true},
+	{abiname.Call, []api.ValueType{i32, i32, i32, i32, i32, i32, i32}, []api.ValueType{i32}, hostCall, true},
+	{abiname.Reply, []api.ValueType{i32, i32, i32, i32}, []api.ValueType{i32}, hostReply, true},
+	{abiname.SendAfter, []api.ValueType{i32, i32, i32, i32, i64, i32, i32}, []api.ValueType{i32}, hostSendAfter, true},
+	{abiname.CancelTimer, []api.ValueType{i32, i32}, []api.ValueType{i64}, hostCancelTimer, true},
+	{abiname.MonotonicTime, nil, []api.ValueType{i64}, hostMonotonicTime, false},
+	{abiname.SystemTime, nil, []api.ValueType{i64}, hostSystemTime, false},
+	{abiname.RandomBytes, []api.ValueType{i32, i32}, []api.ValueType{i32}, hostRandomBytes, false},
+	{abiname.Log, []api.ValueType{i32, i32, i32}, []api.ValueType{i32}, hostLog, false},
+	{abiname.Result, []api.ValueType{i32, i32}, []api.ValueType{i32}, hostResult, false},
+	{abiname.Trap, []api.ValueType{i32, i32}, nil, hostTrap, false},
 }
 
 // instantiateHostModule adds the creo import module to a wazero runtime.
@@ -60,13 +63,18 @@ func instantiateHostModule(ctx context.Context, wz wazero.Runtime) error {
 func bind(f hostFunc) api.GoModuleFunc {
 	return func(ctx context.Context, mod api.Module, stack []uint64) {
 		in := instanceFrom(ctx)
-		if in == nil || in.proc == nil {
-			// Called from _initialize: there is no server yet.
-			setStatus(stack, abiname.ErrFailed)
-			return
-		}
 		if f.name != abiname.Result {
 			in.held = nil
+		}
+		if f.server && in.proc == nil {
+			// Called from _initialize: there is no server yet.
+			in.hold(etf.Atom("no_process"))
+			if f.results[0] == i64 {
+				stack[0] = api.EncodeI64(abiname.ErrFailed)
+			} else {
+				setStatus(stack, abiname.ErrFailed)
+			}
+			return
 		}
 		f.fn(in, mod.Memory(), stack)
 	}
@@ -205,7 +213,11 @@ func hostLog(in *instance, mem api.Memory, stack []uint64) {
 		setStatus(stack, abiname.ErrFailed)
 		in.hold(etf.Atom("badarg"))
 	default:
-		in.proc.Logger().LogAttrs(in.caller, logLevels[level], string(view))
+		log, ctx := in.module.log, context.Background()
+		if in.proc != nil {
+			log, ctx = in.proc.Logger(), in.caller
+		}
+		log.LogAttrs(ctx, logLevels[level], string(view))
 		setStatus(stack, abiname.OK)
 	}
 }

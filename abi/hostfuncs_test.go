@@ -94,3 +94,23 @@ func TestHostFunctionStatus(t *testing.T) {
 		})
 	}
 }
+
+// TestHostFunctionsInInitialize calls host functions from _initialize,
+// where there is no server: those that act for one fail with no_process,
+// the others work. The guest traps on any other status.
+func TestHostFunctionsInInitialize(t *testing.T) {
+	g := okGuest(etf.Int(0))
+	self := g.importHost(abiname.Self)
+	cancel := g.importHost(abiname.CancelTimer)
+	result := g.importHost(abiname.Result)
+	mono := g.importHost(abiname.MonotonicTime)
+	noProcess, _ := etf.Encode(etf.Atom("no_process"))
+	failUnless := []byte{opI32Ne, opIf, blockVoid, opUnreachable, opEnd}
+	g.funcs = append(g.funcs, wasmFunc{export: abiname.Initialize, body: cat(
+		i32c(100), i32c(64), callFn(self), i32c(abiname.ErrFailed), failUnless,
+		i32c(100), i32c(64), callFn(result), i32c(int32(len(noProcess))), failUnless,
+		i32c(100), i32c(8), callFn(cancel), i64c(abiname.ErrFailed), []byte{0x52, opIf, blockVoid, opUnreachable, opEnd},
+		callFn(mono), i64c(0), []byte{0x57, opIf, blockVoid, opUnreachable, opEnd}, // i64.le_s
+	)})
+	load(t, g.bytes(), ModuleConfig{}) // fails the test if _initialize traps
+}

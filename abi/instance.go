@@ -48,8 +48,7 @@ type instance struct {
 
 type instanceKey struct{}
 
-// instanceFrom returns the instance a host function was called from, or nil
-// while the instance is being made.
+// instanceFrom returns the instance a host function was called from.
 func instanceFrom(ctx context.Context) *instance {
 	in, _ := ctx.Value(instanceKey{}).(*instance)
 	return in
