@@ -40,6 +40,9 @@ func startElixirs(t *testing.T, epmdAddr string, count int) []*erltest.Node {
 	return nodes
 }
 
+// exAtom returns a as an Elixir atom literal.
+func exAtom(a etf.Atom) string { return fmt.Sprintf(":%q", string(a)) }
+
 // expectEval evaluates code on n and checks that it gives want.
 func expectEval(t *testing.T, n *erltest.Node, code, want string) {
 	t.Helper()
@@ -61,7 +64,7 @@ func TestGlobalInteropCreoJoinsCluster(t *testing.T) {
 	a, b := ex[0], ex[1]
 	bg := context.Background()
 
-	expectEval(t, a, "Node.connect(:"+fmt.Sprintf("%q", b.Name)+")", "true")
+	expectEval(t, a, "Node.connect("+exAtom(etf.Atom(b.Name))+")", "true")
 	expectEval(t, a, exSync, "{:ok, :ok}")
 	expectEval(t, b, exSync, "{:ok, :ok}")
 	expectEval(t, a, "(pid = spawn(fn -> Process.sleep(:infinity) end); :global.register_name(:from_a, pid))", ":yes")
@@ -73,7 +76,7 @@ func TestGlobalInteropCreoJoinsCluster(t *testing.T) {
 		expectEval(t, a, exSync, "{:ok, :ok}")
 		// A tells B of creo; B connects, and counts creo in sync only
 		// once creo says so.
-		expectEval(t, b, exUntil("Enum.member?(Node.list(), "+atomEx(creo.Name())+")"), ":ok")
+		expectEval(t, b, exUntil("Enum.member?(Node.list(), "+exAtom(creo.Name())+")"), ":ok")
 		expectEval(t, b, exSync, "{:ok, :ok}")
 		syncGlobal(t, creo)
 	})
@@ -95,9 +98,9 @@ func TestGlobalInteropCreoJoinsCluster(t *testing.T) {
 		}
 	}
 	t.Run("creo's names are found from Elixir", func(t *testing.T) {
-		expectEval(t, b, ":global.whereis_name(:creo_srv) |> node()", atomEx(creo.Name()))
+		expectEval(t, b, ":global.whereis_name(:creo_srv) |> node()", exAtom(creo.Name()))
 		expectEval(t, a, "GenServer.call({:global, :creo_srv}, :ping)", ":ping")
-		expectEval(t, b, ":global.send(:creo_probe, :hello) |> node()", atomEx(creo.Name()))
+		expectEval(t, b, ":global.send(:creo_probe, :hello) |> node()", exAtom(creo.Name()))
 		pr.expect(t, etf.Atom("hello"))
 	})
 	t.Run("a creo pid registered by B", func(t *testing.T) {
@@ -110,7 +113,7 @@ func TestGlobalInteropCreoJoinsCluster(t *testing.T) {
 		if pid, ok := creo.Global().WhereisName(etf.Atom("by_b")); !ok || pid != other.pid {
 			t.Fatalf("whereis by_b on creo = %v, %v; want %v", pid, ok, other.pid)
 		}
-		expectEval(t, a, ":global.whereis_name(:by_b) |> node()", atomEx(creo.Name()))
+		expectEval(t, a, ":global.whereis_name(:by_b) |> node()", exAtom(creo.Name()))
 		kill(t, creo, other.pid)
 		expectEval(t, b, exGone(":by_b"), ":ok")
 	})
@@ -143,7 +146,7 @@ func TestGlobalInteropConnect(t *testing.T) {
 				go func() { dialed <- creo.Connect(context.Background(), etf.Atom(a.Name)) }()
 			}
 			if tt.exDial {
-				expectEval(t, a, "Node.connect("+atomEx(creo.Name())+")", "true")
+				expectEval(t, a, "Node.connect("+exAtom(creo.Name())+")", "true")
 			}
 			if tt.creoDials {
 				if err := <-dialed; err != nil {
