@@ -1,8 +1,14 @@
 // Command host runs a creo node: a Go node in an Erlang cluster whose
 // GenServers are WebAssembly modules.
+//
+// Run without arguments, it starts the node creo@127.0.0.1 with the cookie
+// in ~/.erlang.cookie (created as erl creates it when absent), registers
+// it with the EPMD on this machine (or an embedded one when none runs) and
+// serves until SIGINT or SIGTERM. See host --help for the flags.
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,7 +18,21 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// run runs the command line args and returns the exit status: 0 after a
+// clean shutdown, 1 when the node could not run, 2 for a bad command line.
 func run(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "host: the node is not built yet; see README.md")
+	cmd := newRootCommand(stdout, stderr)
+	cmd.SetArgs(args)
+	err := cmd.Execute()
+	if err == nil {
+		return 0
+	}
+	var usage usageError
+	if errors.As(err, &usage) {
+		fmt.Fprintf(stderr, "host: %v (see host --help)\n", err)
+		return 2
+	}
+	// The errors of the host package, the usual ones, start with "host:".
+	fmt.Fprintln(stderr, err)
 	return 1
 }

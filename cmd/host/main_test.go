@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creo-dev/creo/epmd"
+	"github.com/creo-dev/creo/internal/erltest"
+)
+
+// TestRun runs the command as a user would: it starts the node with a new
+// cookie in a fresh home directory, erl pings it, and SIGTERM stops it
+// cleanly.
+func TestRun(t *testing.T) {
+	epmdAddr := erltest.Epmd(t)
+	_, port, _ := net.SplitHostPort(epmdAddr)
+	home := t.TempDir()
+	t.Setenv("ERL_EPMD_PORT", port)
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_DATA_HOME", "")
+	const name = "creo_cli@127.0.0.1"
+
+	var stdout, stderr syncBuffer
+	status := make(chan int, 1)
+	go func() { status <- run([]string{"--name", name, "--tick-time", "10s"}, &stdout, &stderr) }()
+	awaitRegistered(t, epmdAddr, "creo_cli", status, &stderr)
+
+	cookie, err := os.ReadFile(filepath.Join(home, cookieFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^[A-Z]{20}$`).Match(cookie) {
+		t.Errorf("cookie %q is not 20 capital letters", cookie)
+	}
+	erl := erltest.StartNode(t, erltest.NodeConfig{Cookie: string(cookie), Epmd: epmdAddr})
+	if got := erl.Eval(t, "net_adm:ping('"+name+"')."); got != "pong" {
+		t.Fatalf("ping = %s\n%s", got, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(home, ".local", "share", "creo", name)); err != nil {
+		t.Errorf("data directory: %v", err)
+	}
+
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-status:
+		if code != 0 {
+			t.Fatalf("exit status %d\n%s", code, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("still running after SIGTERM\n%s", stderr.String())
+	}
+	if _, err := epmd.Lookup(context.Background(), epmdAddr, "creo_cli"); !errors.Is(err, epmd.ErrNotFound) {
+		t.Errorf("EPMD lookup after the stop: %v", err)
+	}
+	if got := erl.Eval(t, "net_adm:ping('"+name+"')."); got != "pang" {
+		t.Errorf("ping after the stop = %s", got)
+	}
+}
+
+// awaitRegistered waits until the node short is registered with EPMD, and
+// fails if the command exits first.
+func awaitRegistered(t *testing.T, epmdAddr, short string, status <-chan int, stderr *syncBuffer) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if _, err := epmd.Lookup(context.Background(), epmdAddr, short); err == nil {
+			return
+		}
+		select {
+		case code := <-status:
+			t.Fatalf("exited with status %d\n%s", code, stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the node did not register\n%s", stderr.String())
+		}
+	}
+}
+
+func TestRunUsage(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		args   []string
+		status int
+		stderr string
+	}{
+		{name: "unknown flag", args: []string{"--bogus"}, status: 2, stderr: "host: unknown flag: --bogus (see host --help)\n"},
+		{name: "argument", args: []string{"extra"}, status: 2, stderr: "host: unexpected arguments [\"extra\"] (see host --help)\n"},
+		{name: "bad name", args: []string{"--name", "creo", "--cookie", "c", "--data-dir", t.TempDir()}, status: 1,
+			stderr: "host: node name \"creo\" is not of the form name@host\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr syncBuffer
+			if got := run(tt.args, &stdout, &stderr); got != tt.status || stderr.String() != tt.stderr {
+				t.Fatalf("run(%q) = %d, stderr %q; want %d, %q", tt.args, got, stderr.String(), tt.status, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestHomeCookie(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		content string // "" for no file
+		mode    os.FileMode
+		want    string
+		err     string
+	}{
+		{name: "erl's", content: "ABCDEFGHIJKLMNOPQRST", mode: 0o400, want: "ABCDEFGHIJKLMNOPQRST"},
+		{name: "first line, trimmed", content: " secret \nignored\n", mode: 0o600, want: "secret"},
+		{name: "readable by others", content: "secret", mode: 0o644, err: "must be accessible by its owner only"},
+		{name: "empty", content: "\n", mode: 0o600, err: "is empty"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			home := t.TempDir()
+			if err := os.WriteFile(filepath.Join(home, cookieFile), []byte(tt.content), tt.mode); err != nil {
+				t.Fatal(err)
+			}
+			got, err := homeCookie(home)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("homeCookie = %q, %v; want an error with %q", got, err, tt.err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("homeCookie = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+	t.Run("created when absent", func(t *testing.T) {
+		home := t.TempDir()
+		made, err := homeCookie(home)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := os.Stat(filepath.Join(home, cookieFile))
+		if err != nil || info.Mode().Perm() != 0o400 {
+			t.Fatalf("cookie file: %v, %v; want mode 0400", info, err)
+		}
+		if again, err := homeCookie(home); err != nil || again != made {
+			t.Fatalf("read back %q, %v; want %q", again, err, made)
+		}
+	})
+}
+
+func TestDefaultDataDir(t *testing.T) {
+	for _, tt := range []struct {
+		name, xdg, want string
+	}{
+		{name: "XDG_DATA_HOME", xdg: "/data", want: "/data/creo/n@h"},
+		{name: "unset", xdg: "", want: "/home/u/.local/share/creo/n@h"},
+		{name: "relative, ignored", xdg: "data", want: "/home/u/.local/share/creo/n@h"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("XDG_DATA_HOME", tt.xdg)
+			if got := defaultDataDir("/home/u", "n@h"); got != tt.want {
+				t.Fatalf("defaultDataDir = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the node's goroutines to log to
+// while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
