@@ -131,7 +131,7 @@ func StartNode(ctx context.Context, cfg NetConfig) (*Node, error) {
 			log.Warn("host: registered again with EPMD under a new creation; the node keeps its own",
 				"epmd_creation", creation)
 		},
-		Logger: log,
+		Logger: cfg.Logger, // it names the node itself
 	})
 	if err != nil {
 		ln.Close()
