@@ -171,3 +171,47 @@ func TestGlobalInteropConnect(t *testing.T) {
 		})
 	}
 }
+
+// TestGlobalInteropBlip runs prevent_overlapping_partitions after a blip
+// on the connection between creo and A, in a cluster of creo, A and B
+// (reference/erlang-global.md §5, s8): A tells B it lost creo, B asks
+// creo to remove its connection to B, and creo does; redialling A then
+// syncs everything again, creo's names included.
+func TestGlobalInteropBlip(t *testing.T) {
+	erltest.Elixir(t)
+	epmdAddr := erltest.Epmd(t)
+	creo := startNet(t, epmdAddr)
+	ex := startElixirs(t, epmdAddr, 2)
+	a, b := ex[0], ex[1]
+	nodeA, nodeB := etf.Atom(a.Name), etf.Atom(b.Name)
+	bg := context.Background()
+	expectEval(t, a, "Node.connect("+exAtom(nodeB)+")", "true")
+	expectEval(t, a, exSync, "{:ok, :ok}")
+	joined := exUntil("Enum.member?(Node.list(), " + exAtom(creo.Name()) + ")")
+	if err := creo.Connect(bg, nodeA); err != nil {
+		t.Fatal(err)
+	}
+	expectEval(t, b, joined, ":ok")
+	expectEval(t, b, exSync, "{:ok, :ok}")
+	pr := startProbe(t, creo, nil)
+	if ok, err := creo.Global().RegisterName(bg, etf.Atom("blip"), pr.pid); !ok || err != nil {
+		t.Fatalf("RegisterName = %v, %v", ok, err)
+	}
+	expectEval(t, b, ":global.whereis_name(:blip) |> node()", exAtom(creo.Name()))
+
+	creo.Disconnect(nodeA)
+	eventually(t, "creo is still connected", func() bool { return len(creo.Nodes()) == 0 })
+	expectEval(t, b, exGone(":blip"), ":ok")
+	expectEval(t, a, "Node.list()", "["+exAtom(nodeB)+"]")
+
+	if err := creo.Connect(bg, nodeA); err != nil {
+		t.Fatal(err)
+	}
+	expectEval(t, a, exSync, "{:ok, :ok}")
+	expectEval(t, b, joined, ":ok")
+	expectEval(t, b, exSync, "{:ok, :ok}")
+	syncGlobal(t, creo)
+	expectEval(t, b, exUntil(":global.whereis_name(:blip) != :undefined"), ":ok")
+	expectEval(t, b, ":global.send(:blip, :again) |> node()", exAtom(creo.Name()))
+	pr.expect(t, etf.Atom("again"))
+}
