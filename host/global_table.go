@@ -57,7 +57,8 @@ func (t *globalTables) init() {
 }
 
 func (t *globalTables) name(name etf.Term) *globalName {
-	return t.names[termKey(name)]
+	var buf [keyBuf]byte
+	return t.names[string(appendKey(buf[:0], name))]
 }
 
 // putName records n, replacing the row of the same name, whose monitor
@@ -113,7 +114,8 @@ func (t *globalTables) nameList() etf.List {
 }
 
 func (t *globalTables) lock(resource etf.Term) *globalLock {
-	return t.locks[termKey(resource)]
+	var buf [keyBuf]byte
+	return t.locks[string(appendKey(buf[:0], resource))]
 }
 
 // canSetLock reports whether requester may set the lock on resource, as
@@ -180,20 +182,28 @@ func (t *globalTables) lockByRef(ref etf.Ref) (*globalLock, etf.Pid) {
 // a term from the wire, and both walks recurse.
 const maxKeyDepth = 64
 
+// keyBuf is the room lookups give a key on the stack: most names and
+// lock resources encode in fewer bytes.
+const keyBuf = 64
+
 // termKey returns a Go map key for t: its encoding, with the pairs of its
 // maps sorted, so that terms equal under =:= share a key whatever order
 // their maps were built in. A term that does not encode gets the empty
 // key, which no valid term has.
-func termKey(t etf.Term) string {
+func termKey(t etf.Term) string { return string(appendKey(nil, t)) }
+
+// appendKey appends the key of t to dst; lookups index a map with
+// string(appendKey(...)), which Go does without copying the bytes.
+func appendKey(dst []byte, t etf.Term) []byte {
 	t = decoded(t)
 	if hasMap(t, maxKeyDepth) {
 		t = sortMaps(t, maxKeyDepth)
 	}
-	b, err := etf.AppendTerm(nil, t)
+	b, err := etf.AppendTerm(dst, t)
 	if err != nil {
-		return ""
+		return dst[:0]
 	}
-	return string(b)
+	return b
 }
 
 // hasMap reports whether t holds a map within depth levels.
