@@ -74,49 +74,49 @@ func (nw *network) dispatch(c *dist.Conn, m dist.Control) {
 		n.PeerAliasSend(m.From, m.Alias, m.Message)
 	case dist.Link:
 		switch {
-		case !nw.fromPeer(c, m, m.From):
+		case !nw.fromPeer(c, m.Op(), m.From):
 		case nw.local(m.To):
 			n.PeerLink(m.From, m.To)
 		default:
 			nw.Exit(m.To, m.From, Noproc)
 		}
 	case dist.UnlinkID:
-		if nw.between(c, m, m.From, m.To) {
+		if nw.between(c, m.Op(), m.From, m.To) {
 			n.PeerUnlink(m.ID, m.From, m.To)
 		}
 	case dist.UnlinkIDAck:
-		if nw.between(c, m, m.From, m.To) {
+		if nw.between(c, m.Op(), m.From, m.To) {
 			n.PeerUnlinkAck(m.ID, m.From, m.To)
 		}
 	case dist.Exit:
-		if nw.between(c, m, m.From, m.To) {
+		if nw.between(c, m.Op(), m.From, m.To) {
 			n.PeerExit(m.From, m.To, m.Reason)
 		}
 	case dist.Exit2:
-		if nw.between(c, m, m.From, m.To) {
+		if nw.between(c, m.Op(), m.From, m.To) {
 			n.PeerExit2(m.From, m.To, m.Reason)
 		}
 	case dist.Monitor:
 		switch pid, byPid := m.To.(etf.Pid); {
-		case !nw.fromPeer(c, m, m.From):
+		case !nw.fromPeer(c, m.Op(), m.From):
 		case byPid && !nw.local(pid):
 			nw.MonitorExit(m.To, m.From, m.Ref, Noproc)
 		default:
 			n.PeerMonitor(m.From, m.To, m.Ref)
 		}
 	case dist.Demonitor:
-		if nw.fromPeer(c, m, m.From) {
+		if nw.fromPeer(c, m.Op(), m.From) {
 			n.PeerDemonitor(m.From, m.To, m.Ref)
 		}
 	case dist.MonitorExit:
 		from, _ := m.From.(etf.Pid)
-		if (from == etf.Pid{} || nw.fromPeer(c, m, from)) && nw.local(m.To) {
+		if (from == etf.Pid{} || nw.fromPeer(c, m.Op(), from)) && nw.local(m.To) {
 			n.PeerMonitorExit(m.From, m.To, m.Ref, m.Reason)
 		}
 	case dist.SpawnRequest:
 		// rpc:call, erpc:call and spawn/4 on this node: the runtime's spawn
 		// handler answers, or refuses with notsup.
-		if nw.fromPeer(c, m, m.From) {
+		if nw.fromPeer(c, m.Op(), m.From) {
 			n.PeerSpawnRequest(SpawnRequest{
 				ReqID: m.ReqID, From: m.From, GroupLeader: m.GroupLeader,
 				Module: m.Module, Function: m.Function, Options: m.Options, Args: m.Args,
@@ -134,23 +134,23 @@ func (nw *network) dispatch(c *dist.Conn, m dist.Control) {
 // pid of another node finds no process here.
 func (nw *network) local(pid etf.Pid) bool { return pid.Node == nw.name }
 
-// between reports whether m goes from a process of c's peer, from, to a
-// process of this node, to.
-func (nw *network) between(c *dist.Conn, m dist.Control, from, to etf.Pid) bool {
-	return nw.fromPeer(c, m, from) && nw.local(to)
+// between reports whether a signal op goes from a process of c's peer,
+// from, to a process of this node, to.
+func (nw *network) between(c *dist.Conn, op dist.Op, from, to etf.Pid) bool {
+	return nw.fromPeer(c, op, from) && nw.local(to)
 }
 
-// fromPeer reports whether from, the sender of m, is a process of c's
-// peer. A peer that speaks for the processes of another node breaks the
+// fromPeer reports whether from, the sender of a signal op, is a process
+// of c's peer. A peer that speaks for the processes of another node breaks the
 // protocol, and would corrupt what the node knows of links across each
 // node: c is closed, as erts closes a connection that sends an invalid
 // message.
-func (nw *network) fromPeer(c *dist.Conn, m dist.Control, from etf.Pid) bool {
+func (nw *network) fromPeer(c *dist.Conn, op dist.Op, from etf.Pid) bool {
 	if from.Node == c.Peer() {
 		return true
 	}
 	nw.log.Warn("host: closing a connection that broke the protocol", "peer", string(c.Peer()),
-		"err", fmt.Sprintf("%v from %v, a process of another node", m.Op(), from))
+		"err", fmt.Sprintf("%v from %v, a process of another node", op, from))
 	c.Close()
 	return false
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,19 +42,29 @@ func (nw *network) dial(ctx context.Context, a *attempt, p *peer) {
 	nw.settle(a, c, err)
 }
 
-// initiate finds node with EPMD and runs the initiator's handshake.
+// initiate finds node with EPMD and runs the initiator's handshake. Each
+// step is bounded: the lookup and the TCP connection by the handshake
+// timeout (net_setuptime), each message of the handshake by dist.
 func (nw *network) initiate(ctx context.Context, a *attempt, node etf.Atom) (*dist.Conn, error) {
 	name, host, ok := strings.Cut(string(node), "@")
 	if !ok {
 		return nil, fmt.Errorf("host: %q is not a node name", node)
 	}
-	found, err := epmd.Lookup(ctx, net.JoinHostPort(host, nw.epmdPort), name)
+	timeout := nw.handshakeTimeout()
+	lookup, cancel := context.WithTimeout(ctx, timeout)
+	found, err := epmd.Lookup(lookup, net.JoinHostPort(host, nw.epmdPort), name)
+	cancel()
 	if err != nil {
 		return nil, err
 	}
+	d := net.Dialer{Timeout: timeout}
+	nc, err := d.DialContext(ctx, "tcp", net.JoinHostPort(host, strconv.Itoa(int(found.Port))))
+	if err != nil {
+		return nil, fmt.Errorf("host: connect to %s: %w", node, err)
+	}
 	cfg := nw.dist
 	cfg.Handler = nw.handler(a)
-	return dist.Dial(ctx, net.JoinHostPort(host, fmt.Sprint(found.Port)), node, &cfg)
+	return dist.Initiate(ctx, nc, node, &cfg)
 }
 
 func (nw *network) handshakeTimeout() time.Duration {

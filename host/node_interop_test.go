@@ -27,7 +27,7 @@ func elixirPeer(t *testing.T, cfg erltest.NodeConfig, modify ...func(*NetConfig)
 
 // startElixir starts an Elixir node registered with the epmd at epmdAddr
 // and waits until it runs.
-func startElixir(t *testing.T, epmdAddr string, cfg erltest.NodeConfig) *erltest.Node {
+func startElixir(t testing.TB, epmdAddr string, cfg erltest.NodeConfig) *erltest.Node {
 	t.Helper()
 	cfg.Epmd, cfg.Elixir = epmdAddr, true
 	if cfg.Cookie == "" {
@@ -76,6 +76,16 @@ func TestElixirConnects(t *testing.T) {
 		log.await(t, "wrong cookie")
 		evalOn(t, ex, creo, ":net_adm.ping($C)", ":pong")
 	})
+}
+
+// TestElixirHiddenNode: a hidden creo node is connected but listed only
+// among the hidden nodes.
+func TestElixirHiddenNode(t *testing.T) {
+	creo, ex, _ := elixirPeer(t, erltest.NodeConfig{}, func(c *NetConfig) { c.Hidden = true })
+	evalOn(t, ex, creo, "{Node.connect($C), Node.list(), Node.list(:hidden), :net_adm.ping($C)}", "{true, [], [$C], :pong}")
+	if got := creo.Nodes(); len(got) != 0 {
+		t.Fatalf("creo.Nodes() = %v over a hidden connection", got)
+	}
 }
 
 // TestElixirInterop runs what an Elixir developer does with a creo node

@@ -7,16 +7,12 @@ import "github.com/creo-dev/creo/etf"
 // features_request OTP's rex sends when a visible node comes up, answered
 // as OTP does, and rpc:block_call, answered {badrpc, notsup} as spawn
 // requests are.
-type rex struct{ Defaults }
+type rex struct{ systemDefaults }
 
-func (rex) Init(*Process, etf.Term) Result { return Ok(etf.Atom("rex")) }
+func (rex) Module() etf.Atom { return "rpc" }
 
 func (rex) HandleCall(_ *Process, _ etf.Term, _ From, state etf.Term) Result {
 	return Reply(etf.Tuple{etf.Atom("badrpc"), etf.Atom("notsup")}, state)
-}
-
-func (rex) HandleCast(p *Process, msg, state etf.Term) Result {
-	return ignore(p, "cast", msg, state)
 }
 
 // HandleInfo answers {From, features_request} with

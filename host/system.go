@@ -18,7 +18,7 @@ func (nw *network) systemServers() []systemServer {
 	servers := []systemServer{
 		{name: "net_kernel", b: netKernel{}},
 		{name: "rex", b: rex{}},
-		{name: "logger_proxy", b: sink{}},
+		{name: "logger_proxy", b: loggerProxy{}},
 	}
 	if nw.global != nil {
 		servers = append(servers, systemServer{name: globalServerName, b: nw.global.behaviour()})
@@ -39,23 +39,36 @@ func (nw *network) startSystem() error {
 	return nil
 }
 
-// sink takes whatever is sent to it and drops it: logger_proxy, which OTP
-// nodes send the log events of processes whose group leader is on another
-// node.
-type sink struct{ Defaults }
+// systemDefaults are the callbacks of a system server for what it does
+// not serve: requests are logged at debug level and dropped, calls left
+// unanswered. A peer cannot crash a system process, and through its
+// supervisor the node, by sending it nonsense. Its state is its registered
+// name.
+type systemDefaults struct{ Defaults }
 
-func (sink) Init(_ *Process, name etf.Term) Result { return Ok(name) }
+func (systemDefaults) Init(_ *Process, name etf.Term) Result { return Ok(name) }
 
-func (sink) HandleCall(_ *Process, _ etf.Term, _ From, state etf.Term) Result {
-	return NoReply(state)
+func (systemDefaults) HandleCall(p *Process, req etf.Term, _ From, state etf.Term) Result {
+	return ignore(p, "call", req, state)
 }
 
-func (sink) HandleCast(_ *Process, _, state etf.Term) Result { return NoReply(state) }
+func (systemDefaults) HandleCast(p *Process, msg, state etf.Term) Result {
+	return ignore(p, "cast", msg, state)
+}
 
-func (sink) HandleInfo(_ *Process, _, state etf.Term) Result { return NoReply(state) }
+func (systemDefaults) HandleInfo(p *Process, msg, state etf.Term) Result {
+	return ignore(p, "message", msg, state)
+}
 
-// ignore logs a request a system process does not serve and carries on.
+// ignore logs a request a system server does not serve and carries on.
 func ignore(p *Process, kind string, msg, state etf.Term) Result {
 	p.node.log.Debug("host: request ignored", "server", state, "kind", kind, "msg", decoded(msg))
 	return NoReply(state)
 }
+
+// loggerProxy stands for OTP's logger_proxy, to which BEAM nodes send the
+// log events of processes whose group leader is on this node, as
+// {log, Level, Format, Args, Meta}: creo drops them.
+type loggerProxy struct{ systemDefaults }
+
+func (loggerProxy) Module() etf.Atom { return "logger_proxy" }

@@ -1,0 +1,49 @@
+package host
+
+import (
+	"fmt"
+	"strconv"
+	"testing"
+
+	"github.com/creo-dev/creo/etf"
+	"github.com/creo-dev/creo/internal/erltest"
+)
+
+// BenchmarkCallFromElixir measures a GenServer.call round trip from an
+// Elixir node to a creo echo server, beside the same call to an Elixir
+// echo server on another Elixir node: both over loopback distribution, in
+// one run, so the ratio of the two ns/call is what to read. ns/call is
+// measured on the calling node; ns/op adds one evaluation round trip per
+// run.
+func BenchmarkCallFromElixir(b *testing.B) {
+	epmdAddr := erltest.Epmd(b)
+	creo := startNet(b, epmdAddr)
+	if _, err := creo.Start(echo(), nil, Options{Name: "echo"}); err != nil {
+		b.Fatal(err)
+	}
+	server := startElixir(b, epmdAddr, erltest.NodeConfig{})
+	server.Eval(b, "defmodule Echo do use GenServer; def init(s), do: {:ok, s}; def handle_call(m, _from, s), do: {:reply, m, s} end")
+	server.Eval(b, "{:ok, _} = GenServer.start(Echo, nil, name: :echo)")
+	caller := startElixir(b, epmdAddr, erltest.NodeConfig{})
+	caller.Eval(b, "defmodule Calls do def run(_to, 0), do: :ok; def run(to, n) do :ping = GenServer.call(to, :ping); run(to, n - 1) end end")
+	for _, target := range []struct {
+		name string
+		node etf.Atom
+	}{
+		{name: "creo", node: creo.Name()},
+		{name: "elixir", node: etf.Atom(server.Name)},
+	} {
+		to := fmt.Sprintf("{:echo, :%q}", string(target.node))
+		caller.Eval(b, "Calls.run("+to+", 1000)") // connect, and warm up
+		b.Run(target.name, func(b *testing.B) {
+			b.ReportAllocs()
+			code := fmt.Sprintf("{t, :ok} = :timer.tc(fn -> Calls.run(%s, %d) end); t", to, b.N)
+			b.ResetTimer()
+			us, err := strconv.ParseFloat(caller.Eval(b, code), 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(us*1000/float64(b.N), "ns/call")
+		})
+	}
+}
