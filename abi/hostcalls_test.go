@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -160,4 +162,49 @@ func TestDeadlineWakesSleeper(t *testing.T) {
 	if !etf.Equal(f.ExitReason(), etf.Tuple{etf.Atom("wasm_deadline"), etf.Int(50)}) {
 		t.Errorf("reason = %v", f.ExitReason())
 	}
+}
+
+// TestSandbox checks that a guest reaches no file and no environment
+// variable unless its module's configuration grants them.
+func TestSandbox(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "secret"), []byte("s3cret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CREO_TEST_SECRET", "from the host")
+	env := etf.Tuple{etf.Atom("env"), etf.Binary("CREO_TEST_SECRET")}
+	read := etf.Tuple{etf.Atom("read"), etf.Binary("/data/secret")}
+	readHost := etf.Tuple{etf.Atom("read"), etf.Binary(filepath.Join(dir, "secret"))}
+	granted := ModuleConfig{Env: map[string]string{"CREO_TEST_SECRET": "granted"}, Dirs: []Dir{{HostPath: dir, GuestPath: "/data"}}}
+	tests := []struct {
+		name string
+		cfg  ModuleConfig
+		req  etf.Term
+		want func(etf.Term) bool
+	}{
+		{"no environment", ModuleConfig{}, env, func(r etf.Term) bool { return etf.Equal(r, etf.Binary("")) }},
+		{"no files", ModuleConfig{}, read, isError},
+		{"no host path", ModuleConfig{}, readHost, isError},
+		{"granted environment", granted, env, func(r etf.Term) bool { return etf.Equal(r, etf.Binary("granted")) }},
+		{"granted directory", granted, read, func(r etf.Term) bool { return etf.Equal(r, etf.Binary("s3cret")) }},
+		{"still no host path", granted, readHost, isError},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := loadGo(t, "testdata/hostcalls", tt.cfg)
+			res, err := call(tt.req)(m, newFakeProcess(), encode(t, etf.Atom("s")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			reply, err := etf.Decode(append([]byte{131}, res.Reply...))
+			if err != nil || !tt.want(reply) {
+				t.Errorf("reply %v, %v", reply, err)
+			}
+		})
+	}
+}
+
+func isError(t etf.Term) bool {
+	tup, ok := t.(etf.Tuple)
+	return ok && len(tup) == 2 && tup[0] == etf.Atom("error")
 }

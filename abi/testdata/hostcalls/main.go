@@ -3,6 +3,7 @@
 package main
 
 import (
+	"os"
 	"time"
 
 	"github.com/creo-dev/creo/etf"
@@ -69,6 +70,14 @@ func (server) HandleCall(req etf.Term, from sdk.From, s etf.Term) sdk.Result[etf
 		start := time.Now()
 		time.Sleep(time.Duration(ms) * time.Millisecond)
 		return sdk.Reply(etf.Int(time.Since(start).Milliseconds()), s)
+	case sdk.Match(req, "env", &msg):
+		return sdk.Reply(os.Getenv(string(msg.(etf.Binary))), s)
+	case sdk.Match(req, "read", &msg):
+		b, err := os.ReadFile(string(msg.(etf.Binary)))
+		if err != nil {
+			return sdk.Reply(failed(err), s)
+		}
+		return sdk.Reply(etf.Binary(b), s)
 	case sdk.Match(req, "continue", &msg):
 		return sdk.Reply(etf.Atom("ok"), s).Continue(msg)
 	}
