@@ -32,8 +32,8 @@ type ModuleConfig struct {
 	// Deadline bounds each callback's running time, leaving out the time
 	// spent waiting in a call to another server.
 	Deadline time.Duration
-	// Trusted runs the module in a runtime that does not instrument loops:
-	// its code runs several times faster, but Deadline is not enforced.
+	// Trusted lifts the deadline: the module's callbacks run as long as
+	// they take.
 	Trusted bool
 	// MaxInstances is the most instances the module's pool holds at once.
 	MaxInstances int

@@ -26,15 +26,21 @@
 // guest buffer, and CallWithStack uses a reused stack.
 //
 // Deadline: a per-instance timer, armed per callback and paused during
-// host calls that wait. It interrupts the guest through a global the
-// module checks at every loop head; abi adds those checks when it loads an
-// untrusted module (abi/internal/interrupt). wazero's own mechanism,
-// WithCloseOnContextDone, calls out of the compiled code at every loop
-// back-edge and starts a goroutine per call; measured here on a loop of a
-// million iterations it is 55 times slower than the loop unchecked, where
-// the inline check costs nothing measurable, and a callback's fixed cost
-// rises from about 0.6 to 1.5 µs. It remains the fallback for modules abi
-// cannot rewrite. Trusted modules run without checks or deadline.
+// host calls that wait. It interrupts the guest through a global that the
+// module checks at every loop head, and wakes it from a WASI sleep. abi adds
+// those checks when it loads a module (abi/internal/interrupt), with a
+// countdown that makes a trip into Go every 65536 loop iterations: Go
+// cannot preempt compiled wasm code, so without it a guest in a long loop
+// stalls the host's garbage collector, and on a 2-core machine the whole
+// host, deadline timer included. wazero's own mechanism,
+// WithCloseOnContextDone, calls into Go at every loop back-edge and starts
+// a goroutine per call: it remains only the fallback for modules abi cannot
+// rewrite (SIMD, threads, exceptions). Figures are in the package's
+// benchmarks and the report: a tight loop runs about 25 times faster
+// checked than guarded by wazero.
+//
+// Trusted modules get the same checks, for the same reason, but no
+// deadline: a runaway trusted guest is never stopped.
 //
 // Memory: each instance's linear memory is allocated by abi
 // (experimental.WithMemoryAllocator), which enforces the module's page
