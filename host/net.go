@@ -54,41 +54,12 @@ var ErrNotDistributed = errors.New("host: the node is not distributed")
 // StartNode starts a distributed node: it listens for connections,
 // registers with EPMD, boots the node's supervision tree ([Node.Boot])
 // with the system processes every Erlang node has (net_kernel, rex,
-// logger_proxy) and returns the node ready to start servers. Other nodes can reach it as soon as it returns; it connects to
-// another node on the first signal one of its processes sends there, as
-// the BEAM does. ctx bounds the start only. [Node.Close] stops it.
-//
-// # Decisions
-//
-//   - Connections follow net_kernel's rules: one connection per peer
-//     node; a peer that connects while this node is dialling it is settled
-//     by [dist.TieBreak]; a peer that connects again while its old
-//     connection still looks up is asked (status alive) and, if it says
-//     the old one is dead, replaces it. A new connection to a node carries
-//     signals only once the links and monitors of its previous one have
-//     fired with noconnection.
-//   - Signals sent while a connection is being set up wait, in order, and
-//     go first on the new connection. When the connection cannot be made,
-//     they are dropped and the node is reported down ([Node.NodeDown]), so
-//     links and monitors fire noconnection and a call fails with
-//     {nodedown, Node}, as on the BEAM.
-//   - A peer that names a process of another node as the sender of a
-//     link, exit or monitor breaks the protocol: its connection is closed
-//     and the reason logged, as erts does with an invalid message.
-//     Signals to pids of another node, or of an earlier incarnation of
-//     this one, find no process.
-//   - The creation EPMD gives at the start stays the node's for its whole
-//     life, since every pid and reference carries it. Should the EPMD
-//     registration be lost and made again under a new creation, the node
-//     keeps announcing its first one; peers find it by its port, which does
-//     not change.
-//   - Messages reach processes still encoded (dist.Config.RawPayloads), so
-//     a server that passes them on never pays for decoding them.
-//   - SPAWN_REQUEST, what rpc:call and erpc:call send, goes to the
-//     node's spawn handler ([Node.SetSpawnHandler]); without one it is
-//     refused with notsup, and rpc:call returns {badrpc, notsup}.
-//   - Close is abrupt for the wire: what connections have queued and not
-//     written is lost, as at erlang:disconnect_node/1.
+// logger_proxy, and global_name_server on a visible node) and returns the
+// node ready to start servers. Other nodes can reach it as soon as it
+// returns; it connects to another node on the first signal one of its
+// processes sends there, as the BEAM does. ctx bounds the start only.
+// [Node.Close] stops it. The package doc's "Distribution" section says
+// how the node behaves on the wire.
 func StartNode(ctx context.Context, cfg NetConfig) (*Node, error) {
 	short, _, ok := strings.Cut(string(cfg.Name), "@")
 	if !ok || short == "" || strings.HasSuffix(string(cfg.Name), "@") {

@@ -284,6 +284,15 @@ func TestFaults(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
+		{name: "malformed packet", logged: "distribution header tag", inject: func(t *testing.T) {
+			// A packet whose distribution header is neither 'p' nor 131 68-70,
+			// written under the handshake's feet.
+			peer := rawPeer(t, a)
+			if _, err := peer.nc.Write([]byte{0, 0, 0, 3, 131, 99, 0}); err != nil {
+				t.Fatal(err)
+			}
+			<-peer.c.Done()
+		}},
 		{name: "sender of another node", logged: "broke the protocol", inject: func(t *testing.T) {
 			c := fakePeer(t, a)
 			c.Send(dist.Link{From: etf.Pid{Node: "other@127.0.0.1", ID: 1, Serial: 1, Creation: 1}, To: etf.Pid{Node: a.Name(), ID: 1, Serial: 1, Creation: a.Creation()}})
@@ -303,20 +312,37 @@ func TestFaults(t *testing.T) {
 // drives by hand.
 func fakePeer(t testing.TB, n *Node) *dist.Conn {
 	t.Helper()
-	cfg := &dist.Config{
+	return rawPeer(t, n).c
+}
+
+// rawConn is a bare distribution connection and the socket under it, for tests
+// that write what dist would not.
+type rawConn struct {
+	c  *dist.Conn
+	nc net.Conn
+}
+
+// rawPeer connects to n as a hidden node with a bare distribution
+// connection, which the test closes when it ends.
+func rawPeer(t testing.TB, n *Node) rawConn {
+	t.Helper()
+	nc, err := net.Dial("tcp", n.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := dist.Initiate(ctx(t), nc, n.Name(), &dist.Config{
 		Name:     uniqueName("fake"),
 		Cookie:   testCookie,
 		Creation: 1,
 		Hidden:   true,
 		Handler:  func(*dist.Conn, dist.Control) {},
 		Logger:   testLogger(t),
-	}
-	c, err := dist.Dial(ctx(t), n.Addr().String(), n.Name(), cfg)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	return c
+	return rawConn{c: c, nc: nc}
 }
 
 // TestClose: a closed node leaves EPMD and its peers see it go down.
