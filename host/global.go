@@ -99,8 +99,8 @@ func (n *Node) Global() *Global {
 	return nil
 }
 
-// newGlobal returns the global of n, whose name server is yet to start:
-// it runs [Global.server] registered as global_name_server.
+// newGlobal returns the global of n, whose name server is yet to start
+// from [Global.behaviour].
 func newGlobal(n *Node, net globalNet) *Global {
 	g := &Global{n: n, net: net, known: make(map[etf.Atom]int), lockerPause: lockerPause}
 	g.tables.init()

@@ -105,7 +105,7 @@ func (s *globalServer) nodeUp(p *Process, node etf.Atom) {
 	early := ss.early
 	ss.early = nil
 	ss.myTag = etf.Int(g.tags.Add(1))
-	locker := etf.Tuple{atomLocker, atomNoLongerAPid, etf.Map{}, g.locker}
+	locker := etf.Tuple{atomLocker, atomNoLongerAPid, etf.Map{}, s.locker}
 	p.Cast(to(node), etf.Tuple{atomInitConnect, etf.Tuple{etf.Int(globalVsn), ss.myTag}, p.node.name, locker})
 	if early != nil {
 		s.initConnect(p, early)
@@ -160,7 +160,7 @@ func (s *globalServer) initConnect(p *Process, t etf.Tuple) {
 		ss.early = t
 		return
 	}
-	_ = p.Send(s.g.locker, etf.Tuple{atomHisTheLocker, hisLocker, etf.Tuple{etf.Int(vsn), etf.List{}}, hisTag, ss.myTag})
+	_ = p.Send(s.locker, etf.Tuple{atomHisTheLocker, hisLocker, etf.Tuple{etf.Int(vsn), etf.List{}}, hisTag, ss.myTag})
 	if hisVsn >= globalVsn {
 		s.sendVolatile(p, node, etf.Tuple{atomInitConnectAck, p.node.name, hisTag, ss.myTag})
 	}
@@ -213,7 +213,7 @@ func (s *globalServer) cancelLocker(p *Process, node etf.Atom, tag, fun etf.Term
 	if fun == nil {
 		fun = atomNoFun
 	}
-	_ = p.Send(s.g.locker, etf.Tuple{atomCancel, node, tag, fun})
+	_ = p.Send(s.locker, etf.Tuple{atomCancel, node, tag, fun})
 	if ss := s.current(node, tag); ss != nil && ss.pending >= globalVsn {
 		s.sendVolatile(p, node, etf.Tuple{atomCancelConnect, p.node.name, ss.hisTag})
 	}
@@ -224,7 +224,7 @@ func (s *globalServer) cancelLocker(p *Process, node etf.Atom, tag, fun etf.Term
 func (s *globalServer) lockSet(p *Process, t etf.Tuple) {
 	node, ok := nodeOf(t[1])
 	if ok && (len(t) == 4 || s.current(node, t[4]) != nil) {
-		_ = p.Send(s.g.locker, t)
+		_ = p.Send(s.locker, t)
 	}
 }
 

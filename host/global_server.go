@@ -1,6 +1,8 @@
 package host
 
 import (
+	"errors"
+
 	"github.com/creo-dev/creo/etf"
 )
 
@@ -10,7 +12,8 @@ import (
 // owned by its process.
 type globalServer struct {
 	Defaults
-	g        *Global
+	g                 *Global
+	locker, registrar etf.Pid
 	sessions map[etf.Atom]*globalSession // sync sessions, and what came early for them
 	up       map[etf.Atom]bool           // the visible nodes connected
 	synced   map[etf.Atom]bool           // the nodes whose names this node has
@@ -50,7 +53,7 @@ func (s *globalServer) Init(p *Process, _ etf.Term) Result {
 	g.server = p.Self()
 	g.mu.Unlock()
 	p.TrapExit(true)
-	if err := p.node.MonitorNodes(p.Self(), true); err != nil && err != ErrNotDistributed {
+	if err := p.node.MonitorNodes(p.Self(), true); err != nil && !errors.Is(err, ErrNotDistributed) {
 		return Stop(ExitReason(err), nil)
 	}
 	locker, err := p.StartLink(&globalLocker{g: g}, nil, Options{})
@@ -61,6 +64,7 @@ func (s *globalServer) Init(p *Process, _ etf.Term) Result {
 	if err != nil {
 		return Stop(ExitReason(err), nil)
 	}
+	s.locker, s.registrar = locker, registrar
 	g.mu.Lock()
 	g.locker, g.registrar = locker, registrar
 	g.mu.Unlock()
@@ -117,8 +121,11 @@ func (s *globalServer) HandleCast(p *Process, msg, state etf.Term) Result {
 func (s *globalServer) HandleInfo(p *Process, msg, state etf.Term) Result {
 	msg = decoded(msg)
 	if t, ok := tagged(msg, atomExit, 3); ok {
-		if t[1] == s.g.locker || t[1] == s.g.registrar {
-			return Stop(etf.Tuple{etf.Atom("helper_died"), msg}, state)
+		switch t[1] {
+		case s.locker:
+			return Stop(etf.Tuple{etf.Atom("locker_died"), msg}, state)
+		case s.registrar:
+			return Stop(etf.Tuple{etf.Atom("registrar_died"), msg}, state)
 		}
 		return NoReply(state)
 	}
