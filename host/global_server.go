@@ -14,11 +14,11 @@ type globalServer struct {
 	Defaults
 	g                 *Global
 	locker, registrar etf.Pid
-	sessions map[etf.Atom]*globalSession // sync sessions, and what came early for them
-	up       map[etf.Atom]bool           // the visible nodes connected
-	synced   map[etf.Atom]bool           // the nodes whose names this node has
-	syncers  []*globalSyncer             // Sync calls waiting
-	lost     map[[2]etf.Atom]lostReport  // lost_connection reports seen
+	sessions          map[etf.Atom]*globalSession // sync sessions, and what came early for them
+	up                map[etf.Atom]bool           // the visible nodes connected
+	synced            map[etf.Atom]bool           // the nodes whose names this node has
+	syncers           []*globalSyncer             // Sync calls waiting
+	lost              map[[2]etf.Atom]lostReport  // lost_connection reports seen
 	// lockDown is global's global_lock_down: the global lock went away
 	// because its holder died, so a registration or new_nodes that comes
 	// later, and counted on that lock, is undone.
