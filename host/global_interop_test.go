@@ -80,10 +80,15 @@ func TestGlobalInteropCreoJoinsCluster(t *testing.T) {
 		expectEval(t, b, exSync, "{:ok, :ok}")
 		syncGlobal(t, creo)
 	})
-	t.Run("a name of A is found on creo", func(t *testing.T) {
+	t.Run("a name of A is found on creo and B", func(t *testing.T) {
 		pid, ok := creo.Global().WhereisName(etf.Atom("from_a"))
 		if !ok || pid.Node != etf.Atom(a.Name) {
 			t.Fatalf("whereis from_a = %v, %v", pid, ok)
+		}
+		expectEval(t, b, ":global.whereis_name(:from_a) |> node()", exAtom(etf.Atom(a.Name)))
+		expectEval(t, b, "(pid = spawn(fn -> Process.sleep(:infinity) end); :global.register_name(:from_b, pid))", ":yes")
+		if pid, ok := creo.Global().WhereisName(etf.Atom("from_b")); !ok || pid.Node != etf.Atom(b.Name) {
+			t.Fatalf("whereis from_b = %v, %v", pid, ok)
 		}
 	})
 
