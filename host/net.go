@@ -124,7 +124,10 @@ func StartNode(ctx context.Context, cfg NetConfig) (*Node, error) {
 		Logger:      cfg.Logger,
 	}
 	if err := nw.startSystem(); err != nil {
-		nw.close()
+		// Nothing was accepted yet: leaving EPMD is all there is to undo.
+		ln.Close()
+		keeper.Close()
+		nw.cancel()
 		return nil, err
 	}
 	nw.wg.Add(1)

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"testing"
@@ -45,5 +46,28 @@ func BenchmarkCallFromElixir(b *testing.B) {
 			}
 			b.ReportMetric(us*1000/float64(b.N), "ns/call")
 		})
+	}
+}
+
+// BenchmarkCallBetweenNodes measures a call round trip from one creo node
+// to an echo server on another over loopback: the glue and dist alone,
+// with no BEAM in the path.
+func BenchmarkCallBetweenNodes(b *testing.B) {
+	addr := testEPMD(b)
+	a, server := startNet(b, addr), startNet(b, addr)
+	if _, err := server.Start(echo(), nil, Options{Name: "echo"}); err != nil {
+		b.Fatal(err)
+	}
+	to := etf.Tuple{etf.Atom("echo"), server.Name()}
+	req := etf.Atom("ping")
+	bg := context.Background()
+	if _, err := a.Call(bg, to, req, Infinity); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := a.Call(bg, to, req, Infinity); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
