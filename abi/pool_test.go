@@ -120,3 +120,58 @@ func TestModuleClose(t *testing.T) {
 		t.Errorf("detail = %v", f.Detail)
 	}
 }
+
+// TestPoolHandOff has a second server wait for the only instance, which a
+// first holds in a blocked call: when the call ends the instance goes to
+// the waiter; and a waiter of a module being closed is turned away.
+func TestPoolHandOff(t *testing.T) {
+	tests := []struct {
+		name  string
+		close bool // close the module while the second server waits
+		want  error
+	}{
+		{"handed over", false, nil},
+		{"module closed", true, ErrUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := load(t, callingGuest(), ModuleConfig{MaxInstances: 1, PoolWait: time.Minute})
+			blocked, release := make(chan struct{}), make(chan struct{})
+			p := newFakeProcess()
+			p.call = func(context.Context, etf.Term, etf.Term, time.Duration) (etf.Term, error) {
+				close(blocked)
+				<-release
+				return etf.Atom("late"), nil
+			}
+			first := make(chan error)
+			go func() {
+				_, err := m.HandleCall(context.Background(), p, etf.Atom("go"), etf.Atom("from"), etf.Int(0))
+				first <- err
+			}()
+			<-blocked
+			second := make(chan error)
+			go func() {
+				_, err := m.Init(context.Background(), newFakeProcess(), etf.List{})
+				second <- err
+			}()
+			// Wait until the second server is queued for the instance.
+			for waiting := 0; waiting == 0; {
+				time.Sleep(time.Millisecond)
+				pl := m.(*module).pool
+				pl.mu.Lock()
+				waiting = len(pl.waiters)
+				pl.mu.Unlock()
+			}
+			if tt.close {
+				m.Close(context.Background())
+			}
+			close(release)
+			if err := <-first; err != nil {
+				t.Errorf("first: %v", err)
+			}
+			if err := <-second; !errors.Is(err, tt.want) {
+				t.Errorf("second: %v, want %v", err, tt.want)
+			}
+		})
+	}
+}

@@ -39,14 +39,30 @@ type callbacks interface {
 
 // adapter runs a Server[S]. It decodes only what the server sees: the
 // request, and the state unless S is etf.Raw; a From stays encoded.
+//
+// The optional callbacks are looked up once, here, not per callback: each
+// is nil when the server lacks it.
 type adapter[S any] struct {
 	srv         Server[S]
+	call        CallHandler[S]
+	cast        CastHandler[S]
+	info        InfoHandler[S]
+	cont        ContinueHandler[S]
+	terminate   Terminator[S]
+	codeChange  CodeChanger[S]
 	decodeState func(etf.Raw) (S, error)
 	encodeState func([]byte, S) ([]byte, error)
 }
 
 func newAdapter[S any](srv Server[S]) adapter[S] {
-	return adapter[S]{srv: srv, decodeState: stateDecoder[S](), encodeState: stateEncoder[S]()}
+	a := adapter[S]{srv: srv, decodeState: stateDecoder[S](), encodeState: stateEncoder[S]()}
+	a.call, _ = srv.(CallHandler[S])
+	a.cast, _ = srv.(CastHandler[S])
+	a.info, _ = srv.(InfoHandler[S])
+	a.cont, _ = srv.(ContinueHandler[S])
+	a.terminate, _ = srv.(Terminator[S])
+	a.codeChange, _ = srv.(CodeChanger[S])
+	return a
 }
 
 // stateDecoder returns how to turn an encoded state into S: an etf.Raw
@@ -117,22 +133,22 @@ func (a adapter[S]) run(cb callback, args []etf.Raw, out []byte) ([]byte, error)
 	var res Result[S]
 	switch cb {
 	case cbHandleCall:
-		res = a.srv.(CallHandler[S]).HandleCall(msg, From{raw: args[1]}, state)
+		res = a.call.HandleCall(msg, From{raw: args[1]}, state)
 	case cbHandleCast:
-		res = a.srv.(CastHandler[S]).HandleCast(msg, state)
+		res = a.cast.HandleCast(msg, state)
 	case cbHandleInfo:
-		res = a.srv.(InfoHandler[S]).HandleInfo(msg, state)
+		res = a.info.HandleInfo(msg, state)
 	case cbHandleContinue:
-		res = a.srv.(ContinueHandler[S]).HandleContinue(msg, state)
+		res = a.cont.HandleContinue(msg, state)
 	case cbTerminate:
-		a.srv.(Terminator[S]).Terminate(msg, state)
-		return etf.AppendTerm(append(out, 131), etf.Atom("ok"))
+		a.terminate.Terminate(msg, state)
+		return append(append(out, 131), tagAtoms[tagOK]...), nil
 	case cbCodeChange:
 		extra, err := decode(args[2])
 		if err != nil {
 			return out, err
 		}
-		res = a.srv.(CodeChanger[S]).CodeChange(msg, state, extra)
+		res = a.codeChange.CodeChange(msg, state, extra)
 	}
 	return res.appendTo(out, cb, a.encodeState)
 }
@@ -144,32 +160,19 @@ func (a adapter[S]) defaultResult(cb callback, msg, state etf.Raw) etf.Term {
 	stop := func(tag etf.Atom) etf.Term {
 		return etf.Tuple{etf.Atom("stop"), etf.Tuple{tag, msg}, state}
 	}
-	var has bool
-	switch cb {
-	case cbHandleCall:
-		if _, has = a.srv.(CallHandler[S]); !has {
-			return stop("bad_call")
-		}
-	case cbHandleCast:
-		if _, has = a.srv.(CastHandler[S]); !has {
-			return stop("bad_cast")
-		}
-	case cbHandleInfo:
-		if _, has = a.srv.(InfoHandler[S]); !has {
-			return etf.Tuple{etf.Atom("noreply"), state}
-		}
-	case cbHandleContinue:
-		if _, has = a.srv.(ContinueHandler[S]); !has {
-			return stop("bad_continue")
-		}
-	case cbTerminate:
-		if _, has = a.srv.(Terminator[S]); !has {
-			return etf.Atom("ok")
-		}
-	case cbCodeChange:
-		if _, has = a.srv.(CodeChanger[S]); !has {
-			return etf.Tuple{etf.Atom("ok"), state}
-		}
+	switch {
+	case cb == cbHandleCall && a.call == nil:
+		return stop("bad_call")
+	case cb == cbHandleCast && a.cast == nil:
+		return stop("bad_cast")
+	case cb == cbHandleInfo && a.info == nil:
+		return etf.Tuple{etf.Atom("noreply"), state}
+	case cb == cbHandleContinue && a.cont == nil:
+		return stop("bad_continue")
+	case cb == cbTerminate && a.terminate == nil:
+		return etf.Atom("ok")
+	case cb == cbCodeChange && a.codeChange == nil:
+		return etf.Tuple{etf.Atom("ok"), state}
 	}
 	return nil
 }

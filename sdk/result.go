@@ -11,23 +11,36 @@ import (
 // [Error], and add an action with [Result.Timeout], [Result.Hibernate] or
 // [Result.Continue].
 type Result[S any] struct {
-	tag    etf.Term // an Atom, boxed once in the tag variables below
+	tag    resultTag
 	state  S
 	reply  any
 	reason any
 	action etf.Term
 }
 
-// The result tags, as terms: boxing an Atom in an interface allocates, so
-// it is done once here.
-var (
-	tagOK      etf.Term = etf.Atom("ok")
-	tagIgnore  etf.Term = etf.Atom("ignore")
-	tagReply   etf.Term = etf.Atom("reply")
-	tagNoReply etf.Term = etf.Atom("noreply")
-	tagStop    etf.Term = etf.Atom("stop")
-	tagError   etf.Term = etf.Atom("error")
+// resultTag is a result's first element; the zero value is no result.
+type resultTag uint8
+
+const (
+	tagNone resultTag = iota
+	tagOK
+	tagIgnore
+	tagReply
+	tagNoReply
+	tagStop
+	tagError
 )
+
+// tagAtoms holds each tag encoded (SMALL_ATOM_UTF8_EXT), so results append
+// it with no encoding work.
+var tagAtoms = [...][]byte{
+	tagOK:      []byte("\x77\x02ok"),
+	tagIgnore:  []byte("\x77\x06ignore"),
+	tagReply:   []byte("\x77\x05reply"),
+	tagNoReply: []byte("\x77\x07noreply"),
+	tagStop:    []byte("\x77\x04stop"),
+	tagError:   []byte("\x77\x05error"),
+}
 
 // Ok is {ok, State}, the result of init and code_change.
 func Ok[S any](state S) Result[S] { return Result[S]{tag: tagOK, state: state} }
@@ -88,10 +101,10 @@ func (r Result[S]) appendTo(out []byte, cb callback, encodeState func([]byte, S)
 	var parts [3]any // the parts before the state
 	n, withState := 0, true
 	switch {
-	case r.tag == nil:
+	case r.tag == tagNone:
 		return out, errNoResult
 	case r.tag == tagIgnore:
-		return etf.AppendTerm(append(out, 131), r.tag)
+		return append(append(out, 131), tagAtoms[tagIgnore]...), nil
 	case r.tag == tagError || (r.tag == tagStop && cb == cbInit):
 		parts[0], n, withState = r.reason, 1, false
 	case r.tag == tagStop && r.reply != nil:
@@ -108,7 +121,8 @@ func (r Result[S]) appendTo(out []byte, cb callback, encodeState func([]byte, S)
 	if r.action != nil {
 		size++
 	}
-	out, err := etf.AppendTerm(append(out, 131, 104, byte(size)), r.tag)
+	out = append(append(out, 131, 104, byte(size)), tagAtoms[r.tag]...)
+	var err error
 	for _, p := range parts[:n] {
 		var t etf.Term
 		if t, err = toTerm(p); err != nil {
