@@ -128,21 +128,34 @@ func BenchmarkSend(b *testing.B) {
 			received := make(chan struct{}, 1024)
 			handler := func(*Conn, Control) { received <- struct{}{} }
 			a, _ := tcpPair(b, func(c *Config) { c.Handler = handler; c.RawPayloads = bc.raw })
-			size, err := etf.Encode(bc.msg(0))
+			encoded, err := etf.Encode(bc.msg(0))
 			if err != nil {
 				b.Fatal(err)
 			}
-			b.SetBytes(int64(len(size)))
+			// At most 64 MiB in flight, as a node would hold its senders
+			// back: Send never blocks, and the queue is bounded.
+			inFlight := make(chan struct{}, max(1, 64<<20/len(encoded)))
+			failed := make(chan error, 1)
+			b.SetBytes(int64(len(encoded)))
 			b.ReportAllocs()
 			b.ResetTimer()
 			start := time.Now()
 			go func() {
 				for i := range b.N {
-					a.Send(RegSend{From: pid, To: "sink", Message: bc.msg(i)})
+					inFlight <- struct{}{}
+					if err := a.Send(RegSend{From: pid, To: "sink", Message: bc.msg(i)}); err != nil {
+						failed <- err
+						return
+					}
 				}
 			}()
 			for range b.N {
-				<-received
+				select {
+				case <-received:
+					<-inFlight
+				case err := <-failed:
+					b.Fatal(err)
+				}
 			}
 			reportRate(b, start)
 		})

@@ -83,4 +83,20 @@
 //     reasons and spawn arguments.
 //   - Close is abrupt: messages queued and not yet written are lost, as with
 //     erlang:disconnect_node/1.
+//
+// # Performance
+//
+// Measured on the team's machine (2 shared cores, OTP 25.2.3, Elixir 1.14),
+// medians of 5 runs:
+//
+//   - Go to Go over loopback TCP (BenchmarkSend): 850,000 small messages a
+//     second, 1.1 million with RawPayloads; 1 MiB messages, fragmented, at
+//     2.2 GB/s, allocating 3.2 MB each (encode, fragments, one join).
+//   - One loopback connection, 200,000 small REG_SENDs
+//     (BenchmarkInteropThroughput): Elixir to Go 243,000 a second, Go to
+//     Elixir 411,000, Elixir to Elixir 177,000 in the same run; per run,
+//     Elixir to Go is 1.18 times Elixir to Elixir and Go to Elixir 1.94
+//     times. The Elixir end is the limit both ways: a CPU profile of Elixir
+//     to Go shows the Go reader mostly idle, and Go alone sends 850,000 a
+//     second.
 package dist
