@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/creo-dev/creo/dist"
 	"github.com/creo-dev/creo/epmd"
@@ -291,12 +292,12 @@ func TestFaults(t *testing.T) {
 			if _, err := peer.nc.Write([]byte{0, 0, 0, 3, 131, 99, 0}); err != nil {
 				t.Fatal(err)
 			}
-			<-peer.c.Done()
+			receive(t, peer.c.Done())
 		}},
 		{name: "sender of another node", logged: "broke the protocol", inject: func(t *testing.T) {
 			c := fakePeer(t, a)
 			c.Send(dist.Link{From: etf.Pid{Node: "other@127.0.0.1", ID: 1, Serial: 1, Creation: 1}, To: etf.Pid{Node: a.Name(), ID: 1, Serial: 1, Creation: a.Creation()}})
-			<-c.Done()
+			receive(t, c.Done())
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -323,26 +324,82 @@ type rawConn struct {
 }
 
 // rawPeer connects to n as a hidden node with a bare distribution
-// connection, which the test closes when it ends.
-func rawPeer(t testing.TB, n *Node) rawConn {
+// connection, which the test closes when it ends. cfg, if given, says how;
+// by default the peer has a name of its own and ignores what it receives.
+func rawPeer(t testing.TB, n *Node, cfg ...dist.Config) rawConn {
 	t.Helper()
 	nc, err := net.Dial("tcp", n.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := dist.Initiate(ctx(t), nc, n.Name(), &dist.Config{
-		Name:     uniqueName("fake"),
-		Cookie:   testCookie,
-		Creation: 1,
-		Hidden:   true,
-		Handler:  func(*dist.Conn, dist.Control) {},
-		Logger:   testLogger(t),
-	})
+	c, err := dist.Initiate(ctx(t), nc, n.Name(), peerConfig(t, cfg...))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
 	return rawConn{c: c, nc: nc}
+}
+
+// receive returns what comes from ch, failing the test if nothing does.
+func receive[T any](t testing.TB, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(wait):
+		t.Fatal("nothing came")
+		var zero T
+		return zero
+	}
+}
+
+// peerConfig fills in what cfg leaves out for a fake peer.
+func peerConfig(t testing.TB, cfg ...dist.Config) *dist.Config {
+	var c dist.Config
+	if len(cfg) > 0 {
+		c = cfg[0]
+	}
+	if c.Name == "" {
+		c.Name = uniqueName("fake")
+	}
+	if c.Handler == nil {
+		c.Handler = func(*dist.Conn, dist.Control) {}
+	}
+	c.Cookie, c.Creation, c.Hidden, c.Logger = testCookie, 1, true, testLogger(t)
+	return &c
+}
+
+// TestPeerReconnects: a peer that connects again while its old connection
+// still looks up says the old one is dead (status alive): the old
+// connection goes down, with noconnection for what crossed it, and the
+// new one carries what follows.
+func TestPeerReconnects(t *testing.T) {
+	a := startNet(t, testEPMD(t))
+	name := uniqueName("fake")
+	got := make(chan dist.Control, 16)
+	cfg := dist.Config{Name: name, Handler: func(_ *dist.Conn, m dist.Control) { got <- m }}
+	old := rawPeer(t, a, cfg)
+	remote := etf.Pid{Node: name, ID: 1, Serial: 1, Creation: 1}
+	pr := startProbe(t, a, func(p *Process) {
+		p.TrapExit(true)
+		if err := p.Link(remote); err != nil {
+			t.Error(err)
+		}
+	})
+	if m := receive(t, got); m.Op() != dist.OpLink {
+		t.Fatalf("the old connection got %v, want the link", m)
+	}
+
+	rawPeer(t, a, cfg)
+	receive(t, old.c.Done())
+	pr.expect(t, etf.Tuple{etf.Atom("EXIT"), remote, Noconnection})
+	if err := a.process(pr.pid).Send(remote, etf.Atom("again")); err != nil {
+		t.Fatal(err)
+	}
+	m, ok := receive(t, got).(dist.Send)
+	if !ok || !etf.Equal(m.Message, etf.Atom("again")) {
+		t.Fatalf("the new connection got %v, want the message", m)
+	}
 }
 
 // TestClose: a closed node leaves EPMD and its peers see it go down.

@@ -201,9 +201,14 @@ func TestElixirInterop(t *testing.T) {
 		code:   `:ok = GenServer.call({:a_send, $C}, {:send, self(), 100_000}, 60000); Ints.recv(100_000)`,
 		want:   `:in_order`,
 	}, {
+		name:   "creo sends exit/2",
+		agents: []etf.Atom{"a_exit3"},
+		code:   `ep = spawn(fn -> receive do _ -> :ok end end); ref = Process.monitor(ep); :ok = GenServer.call({:a_exit3, $C}, {:exit, ep, :custom}); receive do {:DOWN, ^ref, :process, _, r} -> r after 10000 -> :none end`,
+		want:   `:custom`,
+	}, {
 		name: "rpc is refused",
-		code: `:rpc.call($C, :erlang, :node, [])`,
-		want: `{:badrpc, :notsup}`,
+		code: `{:rpc.call($C, :erlang, :node, []), :rpc.block_call($C, :erlang, :node, [])}`,
+		want: `{{:badrpc, :notsup}, {:badrpc, :notsup}}`,
 	}, {
 		name: "logger_proxy swallows log events",
 		code: `send({:logger_proxy, $C}, {:log, :info, 'hi', [], %{}}); GenServer.call({:echo, $C}, :still_here)`,
