@@ -46,7 +46,6 @@ type Module interface {
 }
 
 type module struct {
-	runtime  *runtime
 	engine   *engine
 	vsn      [sha256.Size]byte // of the module's bytes
 	hash     [sha256.Size]byte // of the code compiled, maybe instrumented
@@ -66,7 +65,7 @@ type module struct {
 }
 
 func newModule(r *runtime, e *engine, vsn, hash [sha256.Size]byte, c *compiled, cfg ModuleConfig) *module {
-	m := &module{runtime: r, engine: e, vsn: vsn, hash: hash, compiled: c, cfg: cfg}
+	m := &module{engine: e, vsn: vsn, hash: hash, compiled: c, cfg: cfg}
 	m.log = r.log.With("module", m.Vsn()[:12])
 	defs := c.cm.ExportedFunctions()
 	for cb := range numCallbacks {
@@ -92,7 +91,7 @@ func newModule(r *runtime, e *engine, vsn, hash [sha256.Size]byte, c *compiled, 
 }
 
 // deadlineLimit is the deadline the module's instances enforce: none for a
-// trusted module, whose runtime cannot interrupt it.
+// trusted module.
 func (m *module) deadlineLimit() time.Duration {
 	if m.cfg.Trusted {
 		return 0
