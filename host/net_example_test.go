@@ -27,7 +27,12 @@ func (echoServer) HandleCall(_ *host.Process, req etf.Term, _ host.From, state e
 // machine's.
 func ExampleStartNode() {
 	ctx := context.Background()
-	epmdAddr := freeLoopbackAddr()
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // find a free port for the EPMD
+	if err != nil {
+		log.Fatal(err)
+	}
+	epmdAddr := ln.Addr().String()
+	ln.Close()
 	start := func(name etf.Atom) *host.Node {
 		n, err := host.StartNode(ctx, host.NetConfig{
 			Name: name, Cookie: "secret", EPMD: epmdAddr, Logger: slog.New(slog.DiscardHandler),
@@ -51,13 +56,4 @@ func ExampleStartNode() {
 	}
 	fmt.Println(reply, a.Nodes())
 	// Output: {hello,'a@127.0.0.1'} ['b@127.0.0.1']
-}
-
-func freeLoopbackAddr() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
