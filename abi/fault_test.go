@@ -40,20 +40,20 @@ func TestFaults(t *testing.T) {
 		},
 		{
 			name:   "deadline",
-			cfg:    ModuleConfig{Deadline: 30 * time.Millisecond},
+			cfg:    ModuleConfig{Deadline: 100 * time.Millisecond},
 			body:   func(*guest) []byte { return []byte{opLoop, blockVoid, opBr, 0, opEnd, opUnreachable} },
 			kind:   Deadline,
-			reason: etf.Tuple{etf.Atom("wasm_deadline"), etf.Int(30)},
+			reason: etf.Tuple{etf.Atom("wasm_deadline"), etf.Int(100)},
 		},
 		{
 			name: "deadline, guarded by wazero",
-			cfg:  ModuleConfig{Deadline: 30 * time.Millisecond},
+			cfg:  ModuleConfig{Deadline: 100 * time.Millisecond},
 			body: func(g *guest) []byte {
 				g.funcs = append(g.funcs, simdFunc)
 				return []byte{opLoop, blockVoid, opBr, 0, opEnd, opUnreachable}
 			},
 			kind:   Deadline,
-			reason: etf.Tuple{etf.Atom("wasm_deadline"), etf.Int(30)},
+			reason: etf.Tuple{etf.Atom("wasm_deadline"), etf.Int(100)},
 		},
 		{
 			name: "memory limit",

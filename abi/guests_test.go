@@ -119,7 +119,7 @@ func TestGuestCounterV2(t *testing.T) {
 }
 
 func TestGuestCrasher(t *testing.T) {
-	m := loadGo(t, "../guests/crasher", ModuleConfig{Deadline: 300 * time.Millisecond, MemoryPages: 256})
+	m := loadGo(t, "../guests/crasher", ModuleConfig{Deadline: time.Second, MemoryPages: 256})
 	p := newFakeProcess()
 	ok := encode(t, etf.Atom("ok"))
 	runSteps(t, m, p, []step{
@@ -132,7 +132,7 @@ func TestGuestCrasher(t *testing.T) {
 		reason etf.Term
 	}{
 		{"crash", etf.Tuple{etf.Atom("wasm_trap"), etf.Binary("crasher: crash requested")}},
-		{"loop", etf.Tuple{etf.Atom("wasm_deadline"), etf.Int(300)}},
+		{"loop", etf.Tuple{etf.Atom("wasm_deadline"), etf.Int(1000)}},
 		{"alloc", etf.Tuple{etf.Atom("wasm_memory_limit"), etf.Int(256)}},
 	}
 	for _, tt := range tests {

@@ -156,10 +156,10 @@ func TestExitReason(t *testing.T) {
 // TestDeadlineWakesSleeper sleeps for an hour in a guest under a short
 // deadline: the deadline must cut the sleep short, or the test hangs.
 func TestDeadlineWakesSleeper(t *testing.T) {
-	m := loadGo(t, "testdata/hostcalls", ModuleConfig{Deadline: 50 * time.Millisecond})
+	m := loadGo(t, "testdata/hostcalls", ModuleConfig{Deadline: 500 * time.Millisecond})
 	_, err := call(etf.Tuple{etf.Atom("sleep"), etf.Int(3_600_000)})(m, newFakeProcess(), encode(t, etf.Atom("s")))
 	f := asFault(t, err, Deadline)
-	if !etf.Equal(f.ExitReason(), etf.Tuple{etf.Atom("wasm_deadline"), etf.Int(50)}) {
+	if !etf.Equal(f.ExitReason(), etf.Tuple{etf.Atom("wasm_deadline"), etf.Int(500)}) {
 		t.Errorf("reason = %v", f.ExitReason())
 	}
 }

@@ -91,13 +91,13 @@ func TestPoolExhausted(t *testing.T) {
 // TestDeadlineLeavesOutCalls makes a call that outlasts the deadline: the
 // time waiting for the reply does not count.
 func TestDeadlineLeavesOutCalls(t *testing.T) {
-	m := load(t, callingGuest(), ModuleConfig{Deadline: 20 * time.Millisecond})
+	m := load(t, callingGuest(), ModuleConfig{Deadline: 200 * time.Millisecond})
 	p := newFakeProcess()
 	p.call = func(ctx context.Context, dest, req etf.Term, timeout time.Duration) (etf.Term, error) {
 		if timeout >= 0 {
 			t.Errorf("timeout = %v, want infinity (negative)", timeout)
 		}
-		time.Sleep(60 * time.Millisecond)
+		time.Sleep(600 * time.Millisecond)
 		return etf.Atom("late"), nil
 	}
 	res, err := m.HandleCall(context.Background(), p, etf.Atom("go"), etf.Atom("from"), etf.Int(0))

@@ -109,8 +109,8 @@ func TestLoadErrors(t *testing.T) {
 				g.funcs = append(g.funcs, wasmFunc{export: abiname.Initialize, body: []byte{opLoop, blockVoid, opBr, 0, opEnd}})
 				return g.bytes()
 			},
-			cfg:  ModuleConfig{Deadline: 20 * time.Millisecond},
-			want: "abi: init wasm_deadline 20",
+			cfg:  ModuleConfig{Deadline: 100 * time.Millisecond},
+			want: "abi: init wasm_deadline 100",
 		},
 	}
 	rt, err := NewRuntime(Config{Logger: slog.New(slog.DiscardHandler)})
