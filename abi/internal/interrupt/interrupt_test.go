@@ -118,3 +118,31 @@ func TestInstrumentErrors(t *testing.T) {
 		})
 	}
 }
+
+// FuzzInstrument checks that Instrument never panics, and that a module
+// wazero accepts stays acceptable instrumented. (wazero only sees inputs
+// Instrument could read: its own decoder can take very long over a huge
+// vector count in a tiny input.)
+func FuzzInstrument(f *testing.F) {
+	f.Add(spinModule)
+	f.Add(envModule)
+	ctx := context.Background()
+	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigInterpreter())
+	defer rt.Close(ctx)
+	f.Fuzz(func(t *testing.T, module []byte) {
+		out, err := Instrument(module)
+		if err != nil {
+			return
+		}
+		cm, err := rt.CompileModule(ctx, module)
+		if err != nil {
+			return
+		}
+		cm.Close(ctx)
+		cm, err = rt.CompileModule(ctx, out)
+		if err != nil {
+			t.Fatalf("instrumented module is invalid: %v", err)
+		}
+		cm.Close(ctx)
+	})
+}
