@@ -20,7 +20,8 @@ type Runtime interface {
 	// Load compiles wasm, or finds it compiled already (by content hash, in
 	// this runtime or in the cache directory), checks its imports and
 	// exports, makes a first instance to check it starts, and returns it
-	// ready to run callbacks under cfg.
+	// ready to run callbacks under cfg. Each Load returns a new Module with
+	// its own pool: load a module once and share it among its servers.
 	Load(ctx context.Context, wasm []byte, cfg ModuleConfig) (Module, error)
 	// Close closes every module and releases the compiled code.
 	Close(ctx context.Context) error
