@@ -1,0 +1,161 @@
+package host
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/creo-dev/creo/abi"
+	"github.com/creo-dev/creo/etf"
+)
+
+// Wasm runs WebAssembly modules as gen_servers on a node: it loads modules
+// ([Wasm.Load]), starts supervised servers of them under registered names
+// ([Wasm.StartServer]) and swaps the module of a running server
+// ([Wasm.Reload]). An Elixir node calls such a server as any other
+// GenServer; nothing on the wire tells it apart.
+//
+// # Decisions
+//
+// One abi.Runtime per node, its compilation cache under the node's data
+// directory, so a restarted node does not compile a module it knows. A
+// module is loaded once per content and configuration, and all its
+// servers share it: servers own no instance, a callback borrows one from
+// the module's pool, so an idle server costs its process and its state
+// (see [WasmModule]).
+//
+// A server started by StartServer runs under the user supervisor, in a
+// supervisor of its own ([Node.StartUserServer]) whose child is the server,
+// with the id and the registered name the server's name. It restarts from
+// the module the server last ran: after a Reload a crash brings the server
+// back on the new module, with init and its start arguments, as OTP
+// restarts a child with the code loaded at the time.
+//
+// A reload calls the new module's code_change with the old vsn as a binary
+// of hex digits, the form [WasmModule.Vsn] returns, and Extra as given; if
+// it fails, the server goes on with the old module and state.
+//
+// A module stays loaded while a Load of it is not released or a server of
+// StartServer runs it; a server whose supervisor gave up still counts,
+// until StopServer forgets it.
+type Wasm struct {
+	node *Node
+	rt   abi.Runtime
+	log  *slog.Logger
+
+	mu      sync.Mutex
+	modules map[string]*WasmModule // by vsn and configuration
+	servers map[etf.Atom]*wasmServer
+	closed  bool
+}
+
+// WasmConfig configures a node's [Wasm].
+type WasmConfig struct {
+	// CacheDir is where compiled modules are kept across restarts (in
+	// CacheDir/wasm): the node's data directory. Empty keeps them in memory
+	// only.
+	CacheDir string
+	// Logger receives what guests print and the life of their instances.
+	// Nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// NewWasm returns the Wasm of node n. Close it after the node: the node's
+// shutdown runs the terminate callbacks of its servers.
+func NewWasm(n *Node, cfg WasmConfig) (*Wasm, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	rt, err := abi.NewRuntime(abi.Config{CacheDir: cfg.CacheDir, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("host: wasm: %w", err)
+	}
+	return &Wasm{
+		node:    n,
+		rt:      rt,
+		log:     log,
+		modules: map[string]*WasmModule{},
+		servers: map[etf.Atom]*wasmServer{},
+	}, nil
+}
+
+// errWasmClosed is what the methods of a closed Wasm fail with.
+var errWasmClosed = errors.New("host: wasm: closed")
+
+// Load compiles wasm, or finds it loaded with the same configuration, and
+// returns it ready to run servers under cfg's bounds (zero fields take
+// abi's defaults). Release it when done; servers started with StartServer
+// hold it meanwhile. Safe for concurrent use: loads of the same module
+// share one compilation.
+func (w *Wasm) Load(ctx context.Context, wasm []byte, cfg abi.ModuleConfig) (*WasmModule, error) {
+	vsn := sha256.Sum256(wasm)
+	key := hex.EncodeToString(vsn[:]) + fmt.Sprintf("%+v", cfg) // fmt prints maps sorted
+	if m, err := w.loaded(key); m != nil || err != nil {
+		return m, err
+	}
+	mod, err := w.rt.Load(ctx, wasm, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("host: wasm: %w", err)
+	}
+	m := &WasmModule{mod: mod, name: etf.Atom("wasm_" + mod.Vsn()[:12]), wasm: w, key: key, refs: 1}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch other := w.modules[key]; {
+	case w.closed:
+		m.close()
+		return nil, errWasmClosed
+	case other != nil: // a concurrent Load won
+		m.close()
+		other.refs++
+		return other, nil
+	}
+	w.modules[key] = m
+	return m, nil
+}
+
+// loaded returns the module loaded under key with one more reference, or
+// nil.
+func (w *Wasm) loaded(key string) (*WasmModule, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil, errWasmClosed
+	}
+	m := w.modules[key]
+	if m != nil {
+		m.refs++
+	}
+	return m, nil
+}
+
+// release drops one reference to m and unloads it after the last.
+func (w *Wasm) release(m *WasmModule) {
+	w.mu.Lock()
+	m.refs--
+	last := m.refs == 0
+	if last && w.modules[m.key] == m {
+		delete(w.modules, m.key)
+	}
+	w.mu.Unlock()
+	if last {
+		m.close()
+	}
+}
+
+func (m *WasmModule) close() {
+	m.closeOnce.Do(func() { m.mod.Close(context.Background()) })
+}
+
+// Close unloads every module. Close the node first.
+func (w *Wasm) Close(ctx context.Context) error {
+	w.mu.Lock()
+	w.closed = true
+	w.modules, w.servers = map[string]*WasmModule{}, map[etf.Atom]*wasmServer{}
+	w.mu.Unlock()
+	return w.rt.Close(ctx)
+}

@@ -1,0 +1,82 @@
+package host
+
+import (
+	"math"
+	"time"
+
+	"github.com/creo-dev/creo/abi"
+	"github.com/creo-dev/creo/etf"
+)
+
+// maxTimeout is the largest timeout an action may give, in milliseconds:
+// the most a receive's after clause takes on the BEAM.
+const maxTimeout = math.MaxUint32
+
+// wasmResult converts a guest callback's result to the runtime's. The
+// state and the reply stay encoded: the runtime keeps the one and sends
+// the other without looking inside. The reason and the action are decoded,
+// because the runtime acts on them (a normal reason, a timeout). A result
+// whose action is not one gen_server allows is OTP's
+// {bad_return_value, Result}, returned as the error.
+func wasmResult(r abi.Result) (Result, error) {
+	var res Result
+	switch r.Tag {
+	case abi.TagOK:
+		res = Ok(r.State)
+	case abi.TagIgnore:
+		return Ignore(), nil
+	case abi.TagReply:
+		res = Reply(r.Reply, r.State)
+	case abi.TagNoReply:
+		res = NoReply(r.State)
+	case abi.TagStop:
+		// Init's {stop, Reason} has no state, and only handle_call's stop
+		// may carry a reply: absent parts stay nil terms.
+		res = Result{Kind: KindStop, Reason: decoded(r.Reason), Reply: rawOrNil(r.Reply), State: rawOrNil(r.State)}
+	default:
+		return Result{}, badReturn(r)
+	}
+	if r.Action == nil {
+		return res, nil
+	}
+	switch a := decoded(r.Action).(type) {
+	case etf.Int:
+		if a < 0 || a > maxTimeout {
+			return Result{}, badReturn(r)
+		}
+		return res.WithTimeout(time.Duration(a) * time.Millisecond), nil
+	case etf.Atom:
+		switch a {
+		case "infinity":
+			return res, nil
+		case "hibernate":
+			return res.Hibernate(), nil
+		}
+	case etf.Tuple:
+		if len(a) == 2 && a[0] == etf.Atom("continue") {
+			return res.Continue(a[1]), nil
+		}
+	}
+	return Result{}, badReturn(r)
+}
+
+// rawOrNil returns raw as a term, or nil when the part is absent: a nil
+// etf.Raw in a Term would not compare equal to nil.
+func rawOrNil(raw etf.Raw) etf.Term {
+	if raw == nil {
+		return nil
+	}
+	return raw
+}
+
+// badReturn is the error of a result gen_server does not accept:
+// {bad_return_value, Result}, Result rebuilt from its parts.
+func badReturn(r abi.Result) error {
+	t := etf.Tuple{r.Tag}
+	for _, part := range []etf.Raw{r.Reason, r.Reply, r.State, r.Action} {
+		if part != nil {
+			t = append(t, part)
+		}
+	}
+	return &ExitError{Reason: etf.Tuple{etf.Atom("bad_return_value"), t}}
+}

@@ -1,0 +1,202 @@
+package host
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/creo-dev/creo/abi"
+	"github.com/creo-dev/creo/etf"
+)
+
+// callWasm calls the server to from outside any process and returns its
+// reply, decoded.
+func callWasm(t testing.TB, n *Node, to, req etf.Term) etf.Term {
+	t.Helper()
+	reply, err := n.Call(ctx(t), to, req, wait)
+	if err != nil {
+		t.Fatalf("call %v %v: %v", to, req, err)
+	}
+	return mustDecode(t, reply)
+}
+
+// watchDown monitors target from a new process and returns the reason
+// it ends with, on a channel.
+func watchDown(t testing.TB, n *Node, target etf.Term) <-chan etf.Term {
+	t.Helper()
+	down := make(chan etf.Term, 1)
+	_, err := n.Start(&fake{
+		init: func(p *Process, _ etf.Term) Result {
+			if _, err := p.Monitor(target); err != nil {
+				return Stop(ExitReason(err), nil)
+			}
+			return Ok(nil)
+		},
+		info: func(_ *Process, msg, _ etf.Term) Result {
+			if m, ok := msg.(etf.Tuple); ok && len(m) == 5 && m[0] == etf.Atom("DOWN") {
+				down <- decoded(m[4])
+				return Stop(Normal, nil)
+			}
+			return NoReply(nil)
+		},
+	}, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return down
+}
+
+// awaitRestart waits until name is registered to a pid other than old,
+// and returns it.
+func awaitRestart(t testing.TB, n *Node, name etf.Atom, old etf.Pid) etf.Pid {
+	t.Helper()
+	var pid etf.Pid
+	eventually(t, string(name)+" restarted", func() bool {
+		p, ok := n.Whereis(name)
+		pid = p
+		return ok && p != old
+	})
+	return pid
+}
+
+// TestWasmExample runs the seed's session against the example guest, from
+// Go: what the interop test does from Elixir.
+func TestWasmExample(t *testing.T) {
+	n := bootedNode(t)
+	w := testWasm(t, n)
+	m := loadGuest(t, w, "example", abi.ModuleConfig{})
+	pid, err := w.StartServer(ctx(t), WasmServerSpec{Name: "example", Module: m, Args: etf.List{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := etf.Atom("example")
+	if got := callWasm(t, n, name, etf.Atom("hi")); !etf.Equal(got, etf.Binary("hello")) {
+		t.Errorf("hi: %v", got)
+	}
+	any := etf.Tuple{etf.Atom("any"), etf.List{etf.Int(1), etf.Int(2)}}
+	if got := callWasm(t, n, name, any); !etf.Equal(got, any) {
+		t.Errorf("{any, [1, 2]}: %v", got)
+	}
+	n.Cast(name, etf.Atom("whatever"))
+	down := watchDown(t, n, pid)
+	n.Cast(name, etf.Atom("stop"))
+	if reason := receive(t, down); !etf.Equal(reason, etf.Binary("stop they said")) {
+		t.Errorf("stopped with %v", reason)
+	}
+	awaitRestart(t, n, name, pid)
+	if got := callWasm(t, n, name, etf.Atom("hi")); !etf.Equal(got, etf.Binary("hello")) {
+		t.Errorf("hi after the restart: %v", got)
+	}
+}
+
+func TestWasmStateAndReload(t *testing.T) {
+	n := bootedNode(t)
+	w := testWasm(t, n)
+	v1 := loadGuest(t, w, "counter", abi.ModuleConfig{})
+	v2 := loadGuest(t, w, "counter_v2", abi.ModuleConfig{})
+	name := etf.Atom("counter")
+	pid, err := w.StartServer(ctx(t), WasmServerSpec{Name: name, Module: v1, Args: etf.Int(5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name     string
+		req      etf.Term // a call; nil for the cast of inc
+		want     etf.Term
+		reloadTo *WasmModule // reload before the call
+	}{
+		{name: "init's argument", req: etf.Atom("get"), want: etf.Int(5)},
+		{name: "inc", req: etf.Atom("inc"), want: etf.Int(6)},
+		{name: "add", req: etf.Tuple{etf.Atom("add"), etf.Int(10)}, want: etf.Int(16)},
+		{name: "cast inc"},
+		{name: "state kept", req: etf.Atom("get"), want: etf.Int(17)},
+		{name: "reload to v2", reloadTo: v2, req: etf.Atom("get"), want: etf.Tuple{etf.Atom("v2"), etf.Int(17)}},
+		{name: "v2 counts on", req: etf.Atom("inc"), want: etf.Int(18)},
+		{name: "reload to v2 again", reloadTo: v2, req: etf.Atom("get"), want: etf.Tuple{etf.Atom("v2"), etf.Int(18)}},
+	}
+	for _, s := range steps {
+		if s.reloadTo != nil {
+			if err := w.Reload(ctx(t), name, s.reloadTo, etf.Atom("extra")); err != nil {
+				t.Fatalf("%s: %v", s.name, err)
+			}
+		}
+		if s.req == nil {
+			n.Cast(name, etf.Atom("inc"))
+			continue
+		}
+		if got := callWasm(t, n, name, s.req); !etf.Equal(got, s.want) {
+			t.Errorf("%s: got %v, want %v", s.name, got, s.want)
+		}
+	}
+	if got := w.Servers(); len(got) != 1 || got[0].Vsn != v2.Vsn() || got[0].Pid != pid {
+		t.Errorf("Servers() = %+v, want counter on %s as %v", got, v2.Vsn(), pid)
+	}
+
+	// A crash after the reload restarts the server from v2.
+	if _, err := n.Call(ctx(t), name, etf.Atom("nonsense"), wait); err == nil {
+		t.Fatal("a bad call did not stop the counter")
+	}
+	awaitRestart(t, n, name, pid)
+	if got := callWasm(t, n, name, etf.Atom("get")); !etf.Equal(got, etf.Tuple{etf.Atom("v2"), etf.Int(5)}) {
+		t.Errorf("get after the restart: %v", got)
+	}
+
+	if err := w.StopServer(ctx(t), name); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := n.Whereis(name); ok || len(w.Servers()) != 0 {
+		t.Errorf("the server is still there: %v", w.Servers())
+	}
+	if err := w.Reload(ctx(t), name, v1, nil); err == nil {
+		t.Error("reload of a stopped server succeeded")
+	}
+}
+
+// TestWasmFaults ends servers with each of the guest's failures and checks
+// that the caller gets the reason, and that no other server notices.
+func TestWasmFaults(t *testing.T) {
+	n := bootedNode(t)
+	w := testWasm(t, n)
+	const deadline, pages = 200 * time.Millisecond, 128
+	crasher := loadGuest(t, w, "crasher", abi.ModuleConfig{Deadline: deadline, MemoryPages: pages})
+	echo := loadGuest(t, w, "echo", abi.ModuleConfig{})
+	if _, err := w.StartServer(ctx(t), WasmServerSpec{Name: "bystander", Module: crasher}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.StartServer(ctx(t), WasmServerSpec{Name: "echo", Module: echo, Args: etf.Atom("x")}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		req  etf.Atom
+		want etf.Term
+	}{
+		{"trap", "crash", etf.Tuple{etf.Atom("wasm_trap"), etf.Binary("crasher: crash requested")}},
+		{"deadline", "loop", etf.Tuple{etf.Atom("wasm_deadline"), etf.Int(deadline.Milliseconds())}},
+		{"memory", "alloc", etf.Tuple{etf.Atom("wasm_memory_limit"), etf.Int(pages)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			name := etf.Atom("crasher_" + tt.name)
+			pid, err := w.StartServer(ctx(t), WasmServerSpec{Name: name, Module: crasher, Restart: Temporary})
+			if err != nil {
+				t.Fatal(err)
+			}
+			down := watchDown(t, n, pid)
+			_, err = n.Call(ctx(t), name, tt.req, wait)
+			var exit *ExitError
+			if !errors.As(err, &exit) || !etf.Equal(exit.Reason, tt.want) {
+				t.Fatalf("call %s: %v, want exit %v", tt.req, err, tt.want)
+			}
+			if reason := receive(t, down); !etf.Equal(reason, tt.want) {
+				t.Errorf("DOWN %v, want %v", reason, tt.want)
+			}
+			if got := callWasm(t, n, etf.Atom("bystander"), etf.Atom("ping")); got != etf.Atom("pong") {
+				t.Errorf("bystander: %v", got)
+			}
+			if got := callWasm(t, n, etf.Atom("echo"), etf.Int(42)); got != etf.Int(42) {
+				t.Errorf("echo: %v", got)
+			}
+		})
+	}
+}
