@@ -18,8 +18,10 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run runs the command line args and returns the exit status: 0 after a
-// clean shutdown, 1 when the node could not run, 2 for a bad command line.
+// run runs the command line args and returns the exit status: 0 when the
+// command did its work (after a clean shutdown, for the bare command), 1
+// when it failed or the node it talks to answered with an error, 2 for a
+// bad command line or configuration.
 func run(args []string, stdout, stderr io.Writer) int {
 	cmd := newRootCommand(stdout, stderr)
 	cmd.SetArgs(args)
@@ -30,6 +32,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var usage usageError
 	if errors.As(err, &usage) {
 		fmt.Fprintf(stderr, "host: %v (see host --help)\n", err)
+		return 2
+	}
+	var config *configError
+	if errors.As(err, &config) {
+		fmt.Fprintln(stderr, err)
 		return 2
 	}
 	// The errors of the host package, the usual ones, start with "host:".

@@ -90,6 +90,7 @@ func awaitRegistered(t *testing.T, epmdAddr, short string, status <-chan int, st
 }
 
 func TestRunUsage(t *testing.T) {
+	t.Setenv("HOME", t.TempDir()) // the cookie file, when one is read
 	for _, tt := range []struct {
 		name   string
 		args   []string
@@ -97,9 +98,16 @@ func TestRunUsage(t *testing.T) {
 		stderr string
 	}{
 		{name: "unknown flag", args: []string{"--bogus"}, status: 2, stderr: "host: unknown flag: --bogus (see host --help)\n"},
-		{name: "argument", args: []string{"extra"}, status: 2, stderr: "host: unexpected arguments [\"extra\"] (see host --help)\n"},
-		{name: "bad name", args: []string{"--name", "creo", "--cookie", "c", "--data-dir", t.TempDir()}, status: 1,
-			stderr: "host: node name \"creo\" is not of the form name@host\n"},
+		{name: "unknown command", args: []string{"extra"}, status: 2, stderr: "host: unknown command \"extra\" (see host --help)\n"},
+		{name: "bad config", args: []string{"--name", "creo", "--cookie", "c", "--data-dir", t.TempDir()}, status: 2,
+			stderr: "config: node.name: \"creo\" is not of the form name@host\n"},
+		{name: "no config file", args: []string{"--config", "/nonexistent/creo.yaml"}, status: 2,
+			stderr: "config: /nonexistent/creo.yaml: no such file or directory\n"},
+		{name: "subcommand arguments", args: []string{"stop"}, status: 2, stderr: "host: stop takes NAME, not [] (see host --help)\n"},
+		{name: "subcommand flag", args: []string{"ps", "--bogus"}, status: 2, stderr: "host: unknown flag: --bogus (see host --help)\n"},
+		{name: "bad term", args: []string{"call", "example", "{a,"}, status: 2,
+			stderr: "host: TERM: etf: 1:4: expected a term, found end of text (see host --help)\n"},
+		{name: "bad timeout", args: []string{"ps", "--timeout", "0s"}, status: 2, stderr: "host: --timeout 0s is not positive (see host --help)\n"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr syncBuffer

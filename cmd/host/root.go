@@ -8,14 +8,13 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/viper"
+	"github.com/spf13/pflag"
 
-	"github.com/creo-dev/creo/etf"
+	"github.com/creo-dev/creo/abi"
 	"github.com/creo-dev/creo/host"
 )
 
@@ -32,32 +31,42 @@ func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
 // newRootCommand returns the host command: it runs a node until SIGINT or
-// SIGTERM. Its flags go through viper, which later adds the environment
-// and a config file; the node gets a plain host.NetConfig.
+// SIGTERM, and its subcommands build modules and manage a running node.
+// Settings go through viper (flags, then CREO_* environment variables, then
+// the config file); the node gets plain host and abi configurations.
 func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
-	v := viper.New()
+	var configFile string
+	var s *settings // the node's settings, bound to its flags below
 	cmd := &cobra.Command{
 		Use:   "host",
 		Short: "Run a creo node: an Erlang distribution node whose servers are WebAssembly modules",
 		Long: `host runs a creo node that Erlang and Elixir nodes connect to as to any
 other node: Node.connect(:"creo@127.0.0.1") from iex, with the same cookie.
 
+Each setting is a flag, else the environment variable CREO_<KEY> (such as
+CREO_NODE_COOKIE), else the key in the config file (--config, else creo.yaml
+in the working directory when there is one), else its default. The README
+lists the keys.
+
 The cookie is --cookie, else the content of ~/.erlang.cookie, which is
 created as erl creates it (20 random capital letters, readable by its owner
 only) when it does not exist. The node registers with the EPMD on this
-machine (port ERL_EPMD_PORT, else 4369), or starts an embedded one when none
-runs. Its data directory is --data-dir, else $XDG_DATA_HOME/creo/<name>,
-else ~/.local/share/creo/<name>.`,
+machine (--epmd, else port ERL_EPMD_PORT, else 4369), or starts an embedded
+one when none runs. Its data directory is --data-dir, else
+$XDG_DATA_HOME/creo/<name>, else ~/.local/share/creo/<name>.`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usageError{fmt.Errorf("unexpected arguments %q", args)}
+				return usageError{fmt.Errorf("unknown command %q", args[0])}
 			}
 			return nil
 		},
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(v)
+			if err := s.readFile(configFile); err != nil {
+				return err
+			}
+			cfg, err := loadConfig(s)
 			if err != nil {
 				return err
 			}
@@ -68,68 +77,44 @@ else ~/.local/share/creo/<name>.`,
 	}
 	cmd.SetOut(stdout)
 	cmd.SetErr(stderr)
+	cmd.CompletionOptions.DisableDefaultCmd = true
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	f := cmd.Flags()
-	f.String("name", defaultName, "the node's full name, name@host, as other nodes call it")
-	f.String("cookie", "", "the cookie shared with the cluster (default: the content of ~/.erlang.cookie)")
-	f.String("data-dir", "", "where the node keeps its data (default: $XDG_DATA_HOME/creo/<name>)")
-	f.String("listen", defaultListen, "the address to accept distribution connections on; 0.0.0.0:0 to accept other hosts")
-	f.Bool("hidden", false, "run as a hidden node, which other nodes do not list in Node.list()")
-	f.Duration("tick-time", 60*time.Second, "net_ticktime: a connection silent for that long is dead; the same on every node")
-	if err := v.BindPFlags(f); err != nil {
-		panic(err) // the flags above are valid
-	}
+	cmd.PersistentFlags().StringVar(&configFile, "config", "", "the config file (default: "+defaultConfigFile+" in the working directory, if any)")
+	s = addNodeFlags(cmd.Flags())
+	cmd.AddCommand(
+		newBuildCommand(),
+		newDeployCommand(stdout, &configFile),
+		newReloadCommand(stdout, &configFile),
+		newStopCommand(stdout, &configFile),
+		newPsCommand(stdout, &configFile),
+		newCallCommand(stdout, &configFile),
+		newVersionCommand(stdout),
+	)
 	return cmd
 }
 
-// config is what the command runs: the node's configuration and its data
-// directory.
-type config struct {
-	net     host.NetConfig
-	dataDir string
-}
-
-// loadConfig reads the settings, reading or creating the cookie file and
-// choosing the data directory when they are not given.
-func loadConfig(v *viper.Viper) (config, error) {
-	name := v.GetString("name")
-	cfg := config{
-		net: host.NetConfig{
-			Name:     etf.Atom(name),
-			Cookie:   v.GetString("cookie"),
-			Listen:   v.GetString("listen"),
-			Hidden:   v.GetBool("hidden"),
-			TickTime: v.GetDuration("tick-time"),
-		},
-		dataDir: v.GetString("data-dir"),
+// addNodeFlags adds the flags of the node the bare command runs to f and
+// returns the settings they set.
+func addNodeFlags(f *pflag.FlagSet) *settings {
+	f.String("name", defaultName, "the node's full name, name@host, as other nodes call it")
+	f.String("cookie", "", "the cookie shared with the cluster (default: the content of ~/.erlang.cookie)")
+	f.String("epmd", "", "the address of this machine's EPMD (default: 127.0.0.1, port ERL_EPMD_PORT, else 4369)")
+	f.String("listen", defaultListen, "the address to accept distribution connections on; 0.0.0.0:0 to accept other hosts")
+	f.Bool("hidden", false, "run as a hidden node, which other nodes do not list in Node.list()")
+	f.Duration("tick-time", 60*time.Second, "net_ticktime: a connection silent for that long is dead; the same on every node")
+	f.String("data-dir", "", "where the node keeps its data (default: $XDG_DATA_HOME/creo/<name>)")
+	f.Int("memory-pages", abi.DefaultMemoryPages, "the most 64 KiB pages of memory a module's instance may have")
+	f.Duration("deadline", abi.DefaultDeadline, "the longest a module's callback may run")
+	f.Int("pool-size", abi.DefaultMaxInstances, "the most instances of a module at once")
+	s := newSettings()
+	for key, flag := range map[string]string{
+		keyName: "name", keyCookie: "cookie", keyEPMD: "epmd", keyListen: "listen",
+		keyHidden: "hidden", keyTickTime: "tick-time", keyDataDir: "data-dir",
+		keyMemoryPages: "memory-pages", keyDeadline: "deadline", keyPoolSize: "pool-size",
+	} {
+		s.bindFlag(key, f, flag)
 	}
-	if cfg.net.Cookie == "" || cfg.dataDir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return config{}, fmt.Errorf("host: %w", err)
-		}
-		if cfg.net.Cookie == "" {
-			if cfg.net.Cookie, err = homeCookie(home); err != nil {
-				return config{}, err
-			}
-		}
-		if cfg.dataDir == "" {
-			cfg.dataDir = defaultDataDir(home, name)
-		}
-	}
-	return cfg, nil
-}
-
-// defaultDataDir is $XDG_DATA_HOME/creo/<name>, as the XDG base directory
-// specification places an application's data, else
-// ~/.local/share/creo/<name>, its default. One directory per node name
-// lets several nodes share a machine.
-func defaultDataDir(home, name string) string {
-	base := os.Getenv("XDG_DATA_HOME")
-	if !filepath.IsAbs(base) { // the specification says to ignore relative paths
-		base = filepath.Join(home, ".local", "share")
-	}
-	return filepath.Join(base, "creo", name)
+	return s
 }
 
 // serve runs the node until ctx ends or its supervision tree dies, then
