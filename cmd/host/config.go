@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/creo-dev/creo/abi"
 	"github.com/creo-dev/creo/etf"
 	"github.com/creo-dev/creo/host"
 )
@@ -37,15 +36,6 @@ const maxMemoryPages = 65536
 // maxPoolSize bounds limits.pool_size, far above what a machine holds: each
 // instance of a Go guest takes about 5 MB.
 const maxPoolSize = 100000
-
-// moduleConfig returns the abi configuration of a module under l.
-func (l limits) moduleConfig() abi.ModuleConfig {
-	return abi.ModuleConfig{
-		MemoryPages:  uint32(l.memoryPages),
-		Deadline:     l.deadline,
-		MaxInstances: l.poolSize,
-	}
-}
 
 // loadConfig reads the configuration of the node the bare command runs,
 // reading or creating the cookie file and choosing the data directory when
