@@ -36,7 +36,8 @@ func (e usageError) Unwrap() error { return e.err }
 // the config file); the node gets plain host and abi configurations.
 func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	var configFile string
-	var s *settings // the node's settings, bound to its flags below
+	var s *settings     // the node's settings, bound to its flags below
+	var served []string // --serve NAME=PATH (serve.go)
 	cmd := &cobra.Command{
 		Use:   "host",
 		Short: "Run a creo node: an Erlang distribution node whose servers are WebAssembly modules",
@@ -70,6 +71,9 @@ $XDG_DATA_HOME/creo/<name>, else ~/.local/share/creo/<name>.`,
 			if err != nil {
 				return err
 			}
+			if cfg.servers, err = addServed(cfg.servers, served, cfg.limits); err != nil {
+				return err
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return serve(ctx, cfg, slog.New(slog.NewTextHandler(stderr, nil)))
@@ -81,6 +85,7 @@ $XDG_DATA_HOME/creo/<name>, else ~/.local/share/creo/<name>.`,
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	cmd.PersistentFlags().StringVar(&configFile, "config", "", "the config file (default: "+defaultConfigFile+" in the working directory, if any)")
 	s = addNodeFlags(cmd.Flags())
+	cmd.Flags().StringArrayVar(&served, "serve", nil, serveFlagUsage)
 	cmd.AddCommand(
 		newBuildCommand(),
 		newDeployCommand(stdout, &configFile),
@@ -129,6 +134,12 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	log.Info("host: serving", "node", string(n.Name()), "listen", n.Addr().String(), "data_dir", cfg.dataDir)
+	w, err := serveWasm(ctx, n, cfg, log)
+	if err != nil {
+		n.Close()
+		return err
+	}
+	defer w.Close(context.Background()) // after n.Close: terminate runs in its modules
 	var failed error
 	select {
 	case <-ctx.Done():
