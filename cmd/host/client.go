@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -73,16 +74,20 @@ func clientCommand(cmd *cobra.Command, configFile *string, run func(ctx context.
 	return cmd
 }
 
-// connect starts a hidden node named host_cli_<pid> on the target's host,
-// so that it has the target's kind of name (short or long), and connects it
-// to the target.
+// clients counts the clients of this process, which name their nodes.
+var clients atomic.Int64
+
+// connect starts a hidden node named host_cli_<pid>_<n> on the target's
+// host, so that it has the target's kind of name (short or long), and
+// connects it to the target. The pid keeps the name unique on this
+// machine, n in this process.
 func (c *client) connect(ctx context.Context) error {
 	if c.node != nil {
 		return nil
 	}
 	_, hostname, _ := strings.Cut(string(c.target.name), "@")
 	n, err := host.StartNode(ctx, host.NetConfig{
-		Name:   etf.Atom(fmt.Sprintf("host_cli_%d@%s", os.Getpid(), hostname)),
+		Name:   etf.Atom(fmt.Sprintf("host_cli_%d_%d@%s", os.Getpid(), clients.Add(1), hostname)),
 		Cookie: c.target.cookie,
 		EPMD:   c.target.epmd,
 		Hidden: true,
@@ -95,7 +100,7 @@ func (c *client) connect(ctx context.Context) error {
 	defer cancel()
 	if err := n.Connect(ctx, c.target.name); err != nil {
 		n.Close()
-		return fmt.Errorf("host: cannot reach %s: %w", c.target.name, err)
+		return fmt.Errorf("%w (is the node running, with this cookie?)", err)
 	}
 	c.node = n
 	return nil
