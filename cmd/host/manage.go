@@ -21,31 +21,36 @@ const (
 // newDeployCommand returns the deploy subcommand: it uploads a module to
 // the node, which starts it as a supervised server, and prints its pid.
 func newDeployCommand(stdout io.Writer, configFile *string) *cobra.Command {
-	var initArgs string
+	var initArgs, restart string
 	cmd := &cobra.Command{
 		Use:   "deploy NAME FILE",
 		Short: "Start a server of the module FILE on a running node, registered as NAME",
 		Long: `deploy uploads the module FILE, a .wasm file or a Go guest package
 directory (built first, as host build does), to a running node, which stores
 it and starts a supervised server of it registered as NAME. It prints the
-server's pid.`,
+server's pid. The node keeps what it deployed across its restarts, until
+host stop NAME.`,
+		Example: `  host deploy counter ./guests/counter --init-args 5
+  host deploy counter counter.wasm --restart transient`,
 		Args: wantArgs("NAME", "FILE"),
 	}
-	cmd.Flags().StringVar(&initArgs, "init-args", "", "init's argument, in Erlang syntax (default: the node's, [])")
+	cmd.Flags().StringVar(&initArgs, "init-args", defaultInitArgs, "init's argument, in Erlang syntax")
+	cmd.Flags().StringVar(&restart, "restart", "permanent", "when the server is restarted: permanent, transient or temporary")
 	return manageCommand(cmd, stdout, configFile, func(ctx context.Context, name etf.Atom, args []string) (etf.Term, error) {
-		var req etf.Tuple
-		if initArgs != "" {
-			t, err := termArg("--init-args", initArgs)
-			if err != nil {
-				return nil, err
-			}
-			req = etf.Tuple{opDeploy, name, nil, t}
-		} else {
-			req = etf.Tuple{opDeploy, name, nil}
+		init, err := termArg("--init-args", initArgs)
+		if err != nil {
+			return nil, err
 		}
-		var err error
-		req[2], err = readModule(ctx, args[1])
-		return req, err
+		r, err := parseRestart(restart)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--restart: %w", err)}
+		}
+		wasm, err := readModule(ctx, args[1])
+		if err != nil {
+			return nil, err
+		}
+		opts := etf.List{etf.Tuple{etf.Atom("restart"), etf.Atom(r.String())}}
+		return etf.Tuple{opDeploy, name, wasm, init, opts}, nil
 	})
 }
 

@@ -168,14 +168,21 @@ func toRestart(key string, value any) (host.Restart, error) {
 	if err != nil || s == "" {
 		return host.Permanent, err
 	}
-	for _, r := range restartTypes {
+	r, err := parseRestart(s)
+	if err != nil {
+		return 0, &configError{key, err.Error()}
+	}
+	return r, nil
+}
+
+// parseRestart returns the restart type named s.
+func parseRestart(s string) (host.Restart, error) {
+	names := make([]string, len(restartTypes))
+	for i, r := range restartTypes {
 		if s == r.String() {
 			return r, nil
 		}
-	}
-	names := make([]string, len(restartTypes))
-	for i, r := range restartTypes {
 		names[i] = r.String()
 	}
-	return 0, badValue(key, s, "one of "+strings.Join(names, ", "))
+	return 0, fmt.Errorf("%q is not one of %s", s, strings.Join(names, ", "))
 }

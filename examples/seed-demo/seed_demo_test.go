@@ -1,0 +1,262 @@
+// Package seeddemo holds the test that runs the walkthrough of README.md.
+package seeddemo
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creo-dev/creo/internal/erltest"
+)
+
+// repoRoot is the root of the repository, where README.md runs its
+// commands, relative to this package.
+var repoRoot = filepath.Join("..", "..")
+
+// TestWalkthrough runs README.md: each console command and each iex line,
+// in order, checking that it prints what the page says.
+func TestWalkthrough(t *testing.T) {
+	steps := readSteps(t, "README.md")
+	epmdAddr := erltest.Epmd(t)
+	_, epmdPort, _ := net.SplitHostPort(epmdAddr)
+	host := buildHost(t)
+	env := commandEnv(t, epmdPort)
+
+	var node *hostNode
+	var iex *erltest.Node
+	for _, s := range steps {
+		switch {
+		case s.iex:
+			if iex == nil {
+				t.Fatalf("README.md: iex line %q before iex starts", s.code)
+			}
+			if got, want := normalize(iex.Eval(t, retryCall(s.code))), normalize(strings.Join(s.want, "\n")); got != want {
+				t.Fatalf("iex> %s\n got %s\nwant %s\n%s", s.code, got, want, node.log.String())
+			}
+		case s.code == "go run ./cmd/host":
+			node = startHost(t, host, env)
+		case s.code == "iex --name a@127.0.0.1":
+			if node == nil {
+				t.Fatalf("README.md: iex starts before the node")
+			}
+			cookie, err := os.ReadFile(filepath.Join(env.home, ".erlang.cookie"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			iex = erltest.StartNode(t, erltest.NodeConfig{Name: "a", Cookie: string(cookie), Epmd: epmdAddr, Elixir: true})
+		case strings.HasPrefix(s.code, "go run ./cmd/host "):
+			args := shellWords(t, strings.TrimPrefix(s.code, "go run ./cmd/host "))
+			cmd := exec.Command(host, args...)
+			cmd.Dir, cmd.Env = repoRoot, env.vars
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
+			if want := strings.Join(s.want, "\n") + "\n"; err != nil || string(out) != want {
+				t.Fatalf("$ %s\n%s%s%v\nwant\n%s", s.code, out, stderr.Bytes(), err, want)
+			}
+		default:
+			t.Fatalf("README.md: the test does not know how to run %q", s.code)
+		}
+	}
+	if node == nil || iex == nil {
+		t.Fatal("README.md starts no node or no iex")
+	}
+}
+
+// step is a command of README.md and the lines it prints.
+type step struct {
+	iex  bool // an iex line; else a console command
+	code string
+	want []string
+}
+
+var iexPrompt = regexp.MustCompile(`^iex\([^)]*\)\d+> (.*)$`)
+
+// readSteps reads the console and iex blocks of the Markdown file at path.
+func readSteps(t *testing.T, path string) []step {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []step
+	var block string // the language of the fenced block the line is in
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		line := sc.Text()
+		if lang, ok := strings.CutPrefix(line, "```"); ok {
+			if block == "" {
+				block = lang
+				if block == "" {
+					block = "text"
+				}
+			} else {
+				block = ""
+			}
+			continue
+		}
+		switch block {
+		case "console":
+			if code, ok := strings.CutPrefix(line, "$ "); ok {
+				steps = append(steps, step{code: code})
+				continue
+			}
+		case "iex":
+			if m := iexPrompt.FindStringSubmatch(line); m != nil {
+				steps = append(steps, step{iex: true, code: m[1]})
+				continue
+			}
+		default:
+			continue
+		}
+		if len(steps) == 0 {
+			t.Fatalf("%s: output %q before any command", path, line)
+		}
+		steps[len(steps)-1].want = append(steps[len(steps)-1].want, line)
+	}
+	return steps
+}
+
+// retryCall makes a GenServer.call try again while the server is not
+// registered: a user types the call after the supervisor has restarted
+// the server, but the test may be faster than the restart.
+func retryCall(code string) string {
+	if !strings.HasPrefix(code, "GenServer.call(") {
+		return code
+	}
+	return `Enum.find_value(1..1000, fn _ -> try do {:ok, ` + code + `} catch :exit, {:noproc, _} -> Process.sleep(10); nil end end) |> elem(1)`
+}
+
+// normalize replaces what differs from one run to the next, references.
+func normalize(s string) string {
+	return regexp.MustCompile(`#Reference<[0-9.]+>`).ReplaceAllString(s, "#Reference<...>")
+}
+
+// shellWords splits a command line as the shell does, for words that are
+// plain or in single quotes.
+func shellWords(t *testing.T, line string) []string {
+	t.Helper()
+	var words []string
+	for line = strings.TrimSpace(line); line != ""; line = strings.TrimSpace(line) {
+		if rest, ok := strings.CutPrefix(line, "'"); ok {
+			word, after, ok := strings.Cut(rest, "'")
+			if !ok {
+				t.Fatalf("README.md: unbalanced quote in %q", line)
+			}
+			words, line = append(words, word), after
+			continue
+		}
+		word, after, _ := strings.Cut(line, " ")
+		words, line = append(words, word), after
+	}
+	return words
+}
+
+// buildHost builds the host command, as go run does, and returns its path.
+func buildHost(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "host")
+	cmd := exec.Command("go", "build", "-o", path, "./cmd/host")
+	cmd.Dir = repoRoot
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/host: %v\n%s", err, out)
+	}
+	return path
+}
+
+// env is the environment the page's commands run in: a home directory of
+// their own, for the cookie and the node's data, with the test's EPMD.
+type env struct {
+	home string
+	vars []string
+}
+
+// commandEnv returns a fresh home directory and an environment with it.
+// Go's caches stay where they are, so that building the guest does not
+// start from nothing.
+func commandEnv(t *testing.T, epmdPort string) env {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	goEnv := strings.Fields(string(out))
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := t.TempDir()
+	return env{home: home, vars: append(os.Environ(),
+		"HOME="+home, "XDG_DATA_HOME=", "XDG_CACHE_HOME="+cache, "ERL_EPMD_PORT="+epmdPort,
+		"GOCACHE="+goEnv[0], "GOMODCACHE="+goEnv[1], "GOPATH="+goEnv[2])}
+}
+
+// hostNode is the node of step 1, running until the test ends.
+type hostNode struct {
+	log syncBuffer
+}
+
+// startHost starts the node as step 1 does and waits until it serves
+// example.
+func startHost(t *testing.T, host string, e env) *hostNode {
+	t.Helper()
+	n := &hostNode{}
+	cmd := exec.Command(host)
+	cmd.Dir, cmd.Env = repoRoot, e.vars
+	cmd.Stdout, cmd.Stderr = &n.log, &n.log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // a cold build of the guest
+	defer cancel()
+	for !strings.Contains(n.log.String(), `msg="host: serving a wasm module" name=example`) {
+		select {
+		case err := <-exited:
+			t.Fatalf("the node exited: %v\n%s", err, n.log.String())
+		case <-ctx.Done():
+			t.Fatalf("the node does not serve example\n%s", n.log.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return n
+}
+
+// syncBuffer is a bytes.Buffer that the node's output goes to while the
+// test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
