@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -41,7 +40,7 @@ func TestWalkthrough(t *testing.T) {
 				t.Fatalf("README.md: iex line %q before iex starts", s.code)
 			}
 			if got, want := normalize(iex.Eval(t, retryCall(s.code))), normalize(strings.Join(s.want, "\n")); got != want {
-				t.Fatalf("iex> %s\n got %s\nwant %s\n%s", s.code, got, want, node.log.String())
+				t.Fatalf("iex> %s\n got %s\nwant %s\n%s", s.code, got, want, node.log())
 			}
 		case s.code == "go run ./cmd/host":
 			node = startHost(t, host, env)
@@ -203,17 +202,28 @@ func commandEnv(t *testing.T, epmdPort string) env {
 
 // hostNode is the node of step 1, running until the test ends.
 type hostNode struct {
-	log syncBuffer
+	logFile string // where it logs
+}
+
+// log returns what the node has logged so far.
+func (n *hostNode) log() string {
+	b, _ := os.ReadFile(n.logFile)
+	return string(b)
 }
 
 // startHost starts the node as step 1 does and waits until it serves
 // example.
 func startHost(t *testing.T, host string, e env) *hostNode {
 	t.Helper()
-	n := &hostNode{}
+	n := &hostNode{logFile: filepath.Join(t.TempDir(), "host.log")}
+	log, err := os.Create(n.logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close() // the node has its own descriptor
 	cmd := exec.Command(host)
 	cmd.Dir, cmd.Env = repoRoot, e.vars
-	cmd.Stdout, cmd.Stderr = &n.log, &n.log
+	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -230,33 +240,14 @@ func startHost(t *testing.T, host string, e env) *hostNode {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // a cold build of the guest
 	defer cancel()
-	for !strings.Contains(n.log.String(), `msg="host: serving a wasm module" name=example`) {
+	for !strings.Contains(n.log(), `msg="host: serving a wasm module" name=example`) {
 		select {
 		case err := <-exited:
-			t.Fatalf("the node exited: %v\n%s", err, n.log.String())
+			t.Fatalf("the node exited: %v\n%s", err, n.log())
 		case <-ctx.Done():
-			t.Fatalf("the node does not serve example\n%s", n.log.String())
+			t.Fatalf("the node does not serve example\n%s", n.log())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
 	return n
-}
-
-// syncBuffer is a bytes.Buffer that the node's output goes to while the
-// test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
