@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/creo-dev/creo/etf"
 )
@@ -174,6 +175,9 @@ type manifest struct {
 	failed  uint64 // changes the last failed write held
 	err     error  // why that write failed
 	writing bool
+	// readOnly, when set, is why no change may be written: every commit
+	// fails with it, changing nothing.
+	readOnly error
 }
 
 func newManifest(store *moduleStore, entries []serverEntry) *manifest {
@@ -213,6 +217,9 @@ func (m *manifest) vsns() map[string]bool {
 func (m *manifest) commit(change func(map[etf.Atom]serverEntry)) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.readOnly != nil {
+		return m.readOnly
+	}
 	change(m.entries)
 	m.changes++
 	mine := m.changes
@@ -251,4 +258,19 @@ func (m *manifest) write() {
 		m.saved = upTo
 	}
 	m.written.Broadcast()
+}
+
+// setManifestAside renames a manifest that does not read to
+// manifest.corrupt-<time>, where an operator can look at it, so that
+// writing a new one does not destroy it. It returns the new path.
+func (s *moduleStore) setManifestAside(now time.Time) (string, error) {
+	path := filepath.Join(s.dir, manifestName)
+	aside := path + ".corrupt-" + now.UTC().Format("20060102T150405.000000000Z")
+	if err := s.fs.Rename(path, aside); err != nil {
+		return "", fmt.Errorf("host: module store: %w", err)
+	}
+	if err := s.fs.SyncDir(s.dir); err != nil {
+		return "", fmt.Errorf("host: module store: %w", err)
+	}
+	return aside, nil
 }

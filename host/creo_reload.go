@@ -1,0 +1,177 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/creo-dev/creo/etf"
+)
+
+// Reload hot-reloads the server name to the module wasm, keeping its
+// state through the module's code_change (see [Manager]). A refusal is a
+// *ManagerError; on any, the server goes on with its old module and state.
+func (m *Manager) Reload(ctx context.Context, name etf.Atom, wasm []byte) error {
+	failed, err := m.reload(ctx, []etf.Atom{name}, wasm)
+	if err != nil {
+		return err
+	}
+	if len(failed) > 0 {
+		return &ManagerError{Reason: failed[0].reason}
+	}
+	return nil
+}
+
+// ReloadAll hot-reloads each server of names to the module wasm, loading
+// it once, the servers in parallel. If the module itself is refused no
+// server moves, and the error is that refusal; otherwise the servers that
+// could move did, and the error's reason lists the others as
+// [{Name, Reason}].
+func (m *Manager) ReloadAll(ctx context.Context, names []etf.Atom, wasm []byte) error {
+	failed, err := m.reload(ctx, names, wasm)
+	if err != nil {
+		return err
+	}
+	if len(failed) > 0 {
+		list := make(etf.List, len(failed))
+		for i, f := range failed {
+			list[i] = etf.Tuple{f.name, f.reason}
+		}
+		return &ManagerError{Reason: list}
+	}
+	return nil
+}
+
+// reloadFailure is a server a reload could not move.
+type reloadFailure struct {
+	name   etf.Atom
+	reason etf.Term
+}
+
+// reloadJob is one server of a reload.
+type reloadJob struct {
+	name     etf.Atom
+	entry    serverEntry // its manifest entry, when deployed
+	deployed bool
+	err      error
+}
+
+func (m *Manager) reload(ctx context.Context, names []etf.Atom, wasm []byte) ([]reloadFailure, error) {
+	for _, name := range names {
+		if err := checkName(name); err != nil {
+			return nil, err
+		}
+	}
+	if err := m.checkSize(wasm); err != nil {
+		return nil, err
+	}
+	defer m.lockAll(names)()
+	mod, err := m.load(ctx, wasm)
+	if err != nil {
+		return nil, err
+	}
+	defer mod.Release()
+	vsn := mod.Vsn()
+	jobs := make([]reloadJob, len(names))
+	for i, name := range names {
+		jobs[i].name = name
+		jobs[i].entry, jobs[i].deployed = m.entry(name)
+	}
+	if slices.ContainsFunc(jobs, func(j reloadJob) bool { return j.deployed }) {
+		if err := m.storeModule(vsn, wasm); err != nil {
+			return nil, err
+		}
+		defer m.releaseModule(vsn)
+	}
+	runJobs(jobs, func(j *reloadJob) { j.err = m.reloadOne(ctx, j, mod) })
+
+	var failed []reloadFailure
+	var moved []serverEntry
+	for _, j := range jobs {
+		switch {
+		case j.err != nil:
+			failed = append(failed, reloadFailure{j.name, managerReason(j.err)})
+		case j.deployed:
+			e := j.entry
+			e.Vsn = vsn
+			moved = append(moved, e)
+		}
+	}
+	if len(moved) == 0 {
+		return failed, nil
+	}
+	for range moved {
+		m.holdModule(vsn)
+	}
+	err = m.manifest.commit(func(entries map[etf.Atom]serverEntry) {
+		for _, e := range moved {
+			entries[e.Name] = e
+		}
+	})
+	for _, j := range jobs {
+		if j.err == nil && j.deployed {
+			m.releaseModule(j.entry.Vsn)
+		}
+	}
+	if err != nil {
+		// The servers run the new module; the manifest says so in memory,
+		// and its next write that succeeds makes it durable.
+		return nil, refuseWith("store_failed", err)
+	}
+	m.log.Info("host: creo: reloaded", "servers", len(moved), "vsn", vsn)
+	return failed, nil
+}
+
+// reloadOne moves the server of j to mod, or starts it on mod when it is
+// deployed but could not be restored.
+func (m *Manager) reloadOne(ctx context.Context, j *reloadJob, mod *WasmModule) error {
+	if !m.isWasmServer(j.name) {
+		if !j.deployed {
+			return ErrNotFound
+		}
+		_, err := m.startServer(ctx, j.entry, mod)
+		if err == nil {
+			m.mu.Lock()
+			delete(m.broken, j.name)
+			m.mu.Unlock()
+		}
+		return err
+	}
+	err := m.wasm.Reload(ctx, j.name, mod, etf.List{})
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrNoproc):
+		return refuse("not_running")
+	}
+	return refuse("code_change_failed", ExitReason(err))
+}
+
+// runJobs runs do for each job, in parallel on a few goroutines when
+// there are several: a reload waits in each server for its turn between
+// two messages, and the servers of a module share its instances.
+func runJobs(jobs []reloadJob, do func(*reloadJob)) {
+	workers := min(len(jobs), 4*runtime.GOMAXPROCS(0))
+	if workers <= 1 {
+		for i := range jobs {
+			do(&jobs[i])
+		}
+		return
+	}
+	next := make(chan *reloadJob)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for j := range next {
+				do(j)
+			}
+		})
+	}
+	for i := range jobs {
+		next <- &jobs[i]
+	}
+	close(next)
+	wg.Wait()
+}
