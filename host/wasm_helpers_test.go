@@ -52,6 +52,17 @@ func wasmGuest(t testing.TB, name string) []byte {
 	return wasm
 }
 
+// watEchoWasm returns testdata/wasm_echo.wasm: guests/echo written by hand in
+// the WebAssembly text format, which costs almost nothing in the guest.
+func watEchoWasm(t testing.TB) []byte {
+	t.Helper()
+	wasm, err := os.ReadFile(filepath.Join("testdata", "wasm_echo.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wasm
+}
+
 // testWasm returns a Wasm for the booted node n. When the test ends it
 // shuts n's tree down, so that terminate runs on loaded modules, then
 // closes the Wasm.

@@ -28,10 +28,15 @@ func TestWasmFromElixir(t *testing.T) {
 	w := testWasm(t, creo)
 	const deadline, pages = 300 * time.Millisecond, 128
 	echo := loadGuest(t, w, "echo", abi.ModuleConfig{})
+	watEcho, err := w.Load(ctx(t), watEchoWasm(t), abi.ModuleConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	counter := loadGuest(t, w, "counter", abi.ModuleConfig{})
 	crasher := loadGuest(t, w, "crasher", abi.ModuleConfig{Deadline: deadline, MemoryPages: pages})
 	for _, spec := range []WasmServerSpec{
 		{Name: "echo", Module: echo},
+		{Name: "wat_echo", Module: watEcho},
 		{Name: "counter", Module: counter, Args: etf.Int(10)},
 		{Name: "bystander", Module: crasher},
 		{Name: "crasher", Module: crasher, Intensity: 10, Period: time.Minute},
@@ -56,13 +61,18 @@ func TestWasmFromElixir(t *testing.T) {
 		`try do (if GenServer.call({:crasher, c}, :self) != old, do: GenServer.call({:crasher, c}, req), else: (Process.sleep(10); nil)) `+
 		`catch :exit, {:noproc, _} -> Process.sleep(10); nil end end) end`)
 
-	t.Run("echo ===", func(t *testing.T) {
-		evalOn(t, ex, creo, `corpus = `+wasmCorpus+`; Enum.reject(corpus, fn x -> GenServer.call({:echo, $C}, x) === x end)`, "[]")
-		evalOn(t, ex, creo, `length(corpus)`, "41")
-		// Within the default 256 pages (16 MiB) of memory: the guest holds
-		// the argument, its decoded request and the result at once.
-		evalOn(t, ex, creo, `big = :crypto.strong_rand_bytes(1_000_000); try do GenServer.call({:echo, $C}, {big, [big]}, 60_000) === {big, [big]} catch :exit, {r, _} -> r end`, "true")
-	})
+	evalOn(t, ex, creo, `corpus = `+wasmCorpus+`; length(corpus)`, "41")
+	// echo decodes each request and encodes it again; wat_echo skips it
+	// byte by byte.
+	for _, server := range []string{"echo", "wat_echo"} {
+		t.Run(server+" ===", func(t *testing.T) {
+			s := `{:` + server + `, $C}`
+			evalOn(t, ex, creo, `Enum.reject(corpus, fn x -> GenServer.call(`+s+`, x) === x end)`, "[]")
+			// Within the default 256 pages (16 MiB) of memory: the Go guest
+			// holds the argument, its decoded request and the result at once.
+			evalOn(t, ex, creo, `big = :crypto.strong_rand_bytes(1_000_000); try do GenServer.call(`+s+`, {big, [big]}, 60_000) === {big, [big]} catch :exit, {r, _} -> r end`, "true")
+		})
+	}
 	t.Run("state kept across calls", func(t *testing.T) {
 		c := `{:counter, $C}`
 		evalOn(t, ex, creo, `[GenServer.call(`+c+`, :get), GenServer.call(`+c+`, :inc), GenServer.call(`+c+`, {:add, 5}), GenServer.cast(`+c+`, :inc), GenServer.call(`+c+`, :get)]`,

@@ -64,7 +64,7 @@ func (m *WasmModule) Init(p *Process, args etf.Term) Result {
 
 // HandleCall runs the guest's handle_call.
 func (m *WasmModule) HandleCall(p *Process, req etf.Term, from From, state etf.Term) Result {
-	return callbackResult(m.mod.HandleCall(callbackCtx, (*wasmProcess)(p), req, from.Term(), state))
+	return callbackResult(m.mod.HandleCall(callbackCtx, (*wasmProcess)(p), req, wasmFrom(from), state))
 }
 
 // HandleCast runs the guest's handle_cast.

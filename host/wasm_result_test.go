@@ -1,6 +1,7 @@
 package host
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -78,5 +79,39 @@ func TestWasmResultErrors(t *testing.T) {
 				t.Errorf("reason %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestWasmFrom(t *testing.T) {
+	long := etf.Atom(strings.Repeat("ü", 200) + "@h") // 402 bytes
+	pid := etf.Pid{Node: "a@127.0.0.1", ID: 90, Serial: 1, Creation: 0xfedcba98}
+	ref := etf.Ref{Node: "a@127.0.0.1", Creation: 3, Len: 3, ID: [5]uint32{1, 2, 0xffffffff}}
+	tests := []struct {
+		name string
+		from From
+	}{
+		{"alias", From{pid: pid, alias: ref}},
+		{"alias of 5 words", From{pid: pid, alias: etf.Ref{Node: "b@h", Creation: 9, Len: 5, ID: [5]uint32{1, 2, 3, 4, 5}}}},
+		{"long node names", From{pid: etf.Pid{Node: long, ID: 1}, alias: etf.Ref{Node: long, Len: 1}}},
+		{"plain ref tag", From{pid: pid, tag: ref}},
+		{"other tag", From{pid: pid, tag: etf.Tuple{etf.Atom("t"), etf.Int(1)}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want, err := etf.AppendTerm(nil, tt.from.Term())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := wasmFrom(tt.from)
+			if raw, ok := got.(etf.Raw); ok && string(raw) != string(want) {
+				t.Errorf("got  %x\nwant %x", []byte(raw), want)
+			}
+			if !etf.Equal(got, tt.from.Term()) {
+				t.Errorf("%v is not %v", got, tt.from.Term())
+			}
+		})
+	}
+	if allocs := testing.AllocsPerRun(100, func() { wasmFrom(tests[0].from) }); allocs > 2 {
+		t.Errorf("%v allocations, want 2: the bytes and their box", allocs)
 	}
 }
