@@ -1,12 +1,19 @@
 package host
 
 import (
+	"bytes"
 	"math"
 	"time"
 
 	"github.com/creo-dev/creo/abi"
 	"github.com/creo-dev/creo/etf"
 )
+
+// maxSharedReply is the longest reply whose bytes a server's state may
+// keep alive: a result's parts share one buffer, so a state that aliases it
+// holds the reply too until the next callback, however long the server
+// then stays idle. A state that comes with a longer reply is copied.
+const maxSharedReply = 256
 
 // maxTimeout is the largest timeout an action may give, in milliseconds:
 // the most a receive's after clause takes on the BEAM.
@@ -26,7 +33,11 @@ func wasmResult(r abi.Result) (Result, error) {
 	case abi.TagIgnore:
 		return Ignore(), nil
 	case abi.TagReply:
-		res = Reply(r.Reply, r.State)
+		state := r.State
+		if len(r.Reply) > maxSharedReply {
+			state = bytes.Clone(state)
+		}
+		res = Reply(r.Reply, state)
 	case abi.TagNoReply:
 		res = NoReply(r.State)
 	case abi.TagStop:

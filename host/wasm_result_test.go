@@ -51,6 +51,40 @@ func TestWasmResult(t *testing.T) {
 	}
 }
 
+// TestWasmResultStateAlone checks that the state of a result with a long
+// reply no longer holds the reply's bytes: an idle server keeps its state.
+func TestWasmResultStateAlone(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		reply  int // bytes
+		shared bool
+	}{
+		{"short reply", maxSharedReply - 8, true},
+		{"long reply", 4096, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res := raw(t, etf.Tuple{etf.Atom("reply"), etf.Binary(make([]byte, tt.reply)), etf.Int(7)})
+			var parts [2]etf.Raw // the reply and the state, aliasing res as abi's do
+			n, err := etf.SkipTerm(res[2+7:])
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts[0], parts[1] = res[2+7:2+7+n], res[2+7+n:]
+			got, err := wasmResult(abi.Result{Tag: abi.TagReply, Reply: parts[0], State: parts[1]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			state := got.State.(etf.Raw)
+			if shared := &state[0] == &parts[1][0]; shared != tt.shared {
+				t.Errorf("state shares the result's buffer: %v, want %v", shared, tt.shared)
+			}
+			if !etf.Equal(state, etf.Int(7)) {
+				t.Errorf("state %v", state)
+			}
+		})
+	}
+}
+
 func TestWasmResultErrors(t *testing.T) {
 	state := raw(t, etf.Int(7))
 	tests := []struct {
