@@ -62,8 +62,9 @@ type wasmServer struct {
 
 // StartServer starts a supervised server of spec.Module registered as
 // spec.Name, running init with spec.Args, and returns its pid. It fails
-// with {already_started, Pid} when the name is taken, or with the reason
-// init failed with.
+// with {already_started, Pid} when the name is taken, with the reason init
+// failed with (an *ExitError), or with ErrIgnored when init returned
+// ignore.
 func (w *Wasm) StartServer(ctx context.Context, spec WasmServerSpec) (etf.Pid, error) {
 	if spec.Name == "" || spec.Module == nil {
 		return etf.Pid{}, fmt.Errorf("host: wasm: a server needs a name and a module")
@@ -97,9 +98,21 @@ func (w *Wasm) StartServer(ctx context.Context, spec WasmServerSpec) (etf.Pid, e
 	}, spec.Intensity, spec.Period)
 	if err != nil {
 		w.forget(s)
-		return etf.Pid{}, err
+		return etf.Pid{}, startError(err)
 	}
 	return pid, nil
+}
+
+// startError returns the error of a server that did not start: the reason
+// its init failed with, rather than how its own supervisor reports it,
+// {shutdown, {failed_to_start_child, Name, Reason}}.
+func startError(err error) error {
+	if t, ok := ExitReason(err).(etf.Tuple); ok && len(t) == 2 && t[0] == Shutdown {
+		if f, ok := t[1].(etf.Tuple); ok && len(f) == 3 && f[0] == etf.Atom("failed_to_start_child") {
+			return &ExitError{Reason: f[2]}
+		}
+	}
+	return err
 }
 
 // serverStart starts s from the module it last ran.

@@ -2,6 +2,7 @@ package host
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -196,6 +197,42 @@ func TestWasmFaults(t *testing.T) {
 			}
 			if got := callWasm(t, n, etf.Atom("echo"), etf.Int(42)); got != etf.Int(42) {
 				t.Errorf("echo: %v", got)
+			}
+		})
+	}
+}
+
+// TestWasmStartFails starts servers that cannot start: the error is the
+// reason, as init or the name's holder gives it.
+func TestWasmStartFails(t *testing.T) {
+	n := bootedNode(t)
+	w := testWasm(t, n)
+	m, err := w.Load(ctx(t), watEchoWasm(t), abi.ModuleConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder, err := n.Start(&fake{}, nil, Options{Name: "taken"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tooLong := etf.Atom(strings.Repeat("a", 256))
+	for _, tt := range []struct {
+		name string
+		spec WasmServerSpec
+		want etf.Term
+	}{
+		{"name taken", WasmServerSpec{Name: "taken", Module: m}, etf.Tuple{etf.Atom("already_started"), holder}},
+		{"init's argument cannot be encoded", WasmServerSpec{Name: "bad_args", Module: m, Args: tooLong},
+			etf.Binary("etf: invalid term: atom of 256 characters, the limit is 255")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := w.StartServer(ctx(t), tt.spec)
+			var exit *ExitError
+			if !errors.As(err, &exit) || !etf.Equal(exit.Reason, tt.want) {
+				t.Fatalf("StartServer: %v, want exit %v", err, tt.want)
+			}
+			if len(w.Servers()) != 0 {
+				t.Errorf("Servers() = %v after a failed start", w.Servers())
 			}
 		})
 	}
