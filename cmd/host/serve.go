@@ -105,6 +105,14 @@ func serveExample(ctx context.Context, w *host.Wasm, l limits, log *slog.Logger)
 // startServer reads, or builds, the module of srv, loads it and starts
 // the server. Its errors are those of the host package, which name what
 // failed, with the server's name added.
+//
+// A Go guest package is built as host build builds it (readModule): with
+// the local toolchain, cached in the user's cache directory under the
+// SHA-256 of the Go version, GOFLAGS, and the path and content of every Go
+// file, go.mod and go.sum the package and its dependencies outside the
+// standard library are built from (internal/gobuild). A restart that finds
+// nothing changed runs go list, not a build; the compiled code is cached
+// too, under the data directory.
 func startServer(ctx context.Context, w *host.Wasm, srv serverConfig, log *slog.Logger) error {
 	wasm, err := readModule(ctx, srv.module)
 	if err != nil {

@@ -196,3 +196,18 @@ func TestServeFails(t *testing.T) {
 		t.Fatalf("status %d, stderr:\n%s\nwant status 1 and %q", got, stderr.String(), want)
 	}
 }
+
+// TestServeNoExample runs the command outside creo's module: it cannot
+// find example to serve, says so, and runs anyway.
+func TestServeNoExample(t *testing.T) {
+	epmdAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(erltest.FreePort(t)))
+	t.Chdir(t.TempDir())
+	var stdout, stderr syncBuffer
+	status := make(chan int, 1)
+	go func() {
+		status <- run([]string{"--name", "creo_noex@127.0.0.1", "--cookie", "c", "--epmd", epmdAddr, "--data-dir", t.TempDir()}, &stdout, &stderr)
+	}()
+	awaitLogged(t, `msg="host: not serving example" why="no go.mod of github.com/creo-dev/creo in `, status, &stderr)
+	awaitRegistered(t, epmdAddr, "creo_noex", status, &stderr)
+	terminate(t, status, &stderr)
+}
