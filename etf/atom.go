@@ -24,6 +24,9 @@ func appendAtom(dst []byte, a Atom) ([]byte, error) {
 
 // checkAtom reports whether a is valid UTF-8 of at most 255 characters.
 func checkAtom(a Atom) error {
+	if len(a) <= maxAtomChars && isASCII(a) {
+		return nil // the common case, checked faster than by utf8
+	}
 	if !utf8.ValidString(string(a)) {
 		return errAtomUTF8
 	}
@@ -33,6 +36,16 @@ func checkAtom(a Atom) error {
 		return checkAtomLength(utf8.RuneCountInString(string(a)))
 	}
 	return nil
+}
+
+// isASCII reports whether a is all ASCII.
+func isASCII(a Atom) bool {
+	for i := 0; i < len(a); i++ {
+		if a[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // checkAtomText is checkAtom for atom text still in the input.

@@ -3,6 +3,7 @@ package etf
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"testing"
 	"time"
@@ -27,9 +28,11 @@ func benchCorpus() []struct {
 	for i := range list {
 		list[i] = Int(i + 1)
 	}
+	// Erlang writes maps of more than 32 keys in hash order: shuffle the
+	// keys, so that the decoder cannot take them for sorted.
 	users := make(Map, 100)
-	for i := range users {
-		k := i + 1
+	for i, k := range rand.New(rand.NewPCG(1, 2)).Perm(len(users)) {
+		k++
 		users[i] = Pair{Int(k), Map{
 			{Atom("id"), Int(k)},
 			{Atom("name"), Binary(fmt.Sprintf("user %d", k))},

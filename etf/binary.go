@@ -80,11 +80,11 @@ func (dec *decoder) bitBinary(data []byte, pos int) (Term, int, error) {
 	// equal bitstrings have equal bytes. Aliasing is only possible when the
 	// input already has them zero.
 	mask := bitsMask(bits)
-	if !dec.alias || b[len(b)-1]&^mask != 0 {
-		b = append([]byte(nil), b...)
-		b[len(b)-1] &= mask
-	} else {
+	if dec.alias && b[len(b)-1]&^mask == 0 {
 		b = b[:len(b):len(b)]
+	} else {
+		b = dec.copyBytes(b)
+		b[len(b)-1] &= mask
 	}
 	return Bitstring{Bytes: b, Bits: bits}, end, nil
 }

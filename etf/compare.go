@@ -27,6 +27,18 @@ func Compare(a, b Term) int { return compareTerms(a, b, false) }
 // every integer is less than every float and -0.0 is less than 0.0, so that
 // it is 0 exactly when the terms are Equal.
 func compareTerms(a, b Term, exact bool) int {
+	// Most comparisons, such as sorting map keys, are of atoms or integers:
+	// spare them the stack of pairs.
+	switch a := a.(type) {
+	case Atom:
+		if b, ok := b.(Atom); ok {
+			return strings.Compare(string(a), string(b))
+		}
+	case Int:
+		if b, ok := b.(Int); ok {
+			return cmp.Compare(a, b)
+		}
+	}
 	var buf [16]termPair
 	work := append(buf[:0], termPair{a, b})
 	for len(work) > 0 {
@@ -38,6 +50,17 @@ func compareTerms(a, b Term, exact bool) int {
 		}
 	}
 	return 0
+}
+
+// mapKeyOrder compares two map keys in map key order; it is 0 exactly when
+// they are Equal. Comparing two maps compares their keys, so comparisons
+// recurse through maps nested in keys. Calling through this variable hides
+// that recursion from the compiler, which would otherwise move the stack of
+// pairs of every comparison to the heap.
+var mapKeyOrder func(a, b Term) int
+
+func init() {
+	mapKeyOrder = func(a, b Term) int { return compareTerms(a, b, true) }
 }
 
 // Ranks of the kinds of terms, in term order.
@@ -261,12 +284,21 @@ func compareFuns(work []termPair, a, b Term) ([]termPair, int) {
 	case bExport:
 		return work, -1
 	}
+	// OTP orders local funs by module, OldIndex, OldUniq and free
+	// variables; the other fields, compared last, only keep Compare 0
+	// exactly when Equal holds.
 	af, bf := a.(Fun), b.(Fun)
 	if c := cmpChain(strings.Compare(string(af.Module), string(bf.Module)), cmp.Compare(af.OldIndex, bf.OldIndex),
 		cmp.Compare(af.OldUniq, bf.OldUniq), cmp.Compare(len(af.Free), len(bf.Free))); c != 0 {
 		return work, c
 	}
+	work = append(work, termPair{funIdentity(af), funIdentity(bf)})
 	return pushReversed(work, af.Free, bf.Free), 0
+}
+
+// funIdentity returns the fields of f that OTP's order of funs leaves out.
+func funIdentity(f Fun) Term {
+	return Tuple{Int(f.Index), Binary(f.Uniq[:]), Int(f.Arity), f.Pid}
 }
 
 // compareMaps compares two maps: by size, then keys in map key order, then
@@ -278,7 +310,7 @@ func compareMaps(work []termPair, a, b Map) ([]termPair, int) {
 	}
 	a, b = sortedPairs(a), sortedPairs(b)
 	for i := range a {
-		if c := compareTerms(a[i].Key, b[i].Key, true); c != 0 {
+		if c := mapKeyOrder(a[i].Key, b[i].Key); c != 0 {
 			return work, c
 		}
 	}
@@ -291,7 +323,7 @@ func compareMaps(work []termPair, a, b Map) ([]termPair, int) {
 // sortedPairs returns the pairs of m sorted by key in map key order: m
 // itself when they already are, else a sorted copy.
 func sortedPairs(m Map) Map {
-	byKey := func(p, q Pair) int { return compareTerms(p.Key, q.Key, true) }
+	byKey := func(p, q Pair) int { return mapKeyOrder(p.Key, q.Key) }
 	if slices.IsSortedFunc(m, byKey) {
 		return m
 	}

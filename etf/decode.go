@@ -74,8 +74,20 @@ func (opts DecodeOptions) decodeAt(data []byte, pos int) (Term, int, error) {
 func (opts DecodeOptions) decodePlain(data []byte, pos int) (Term, int, error) {
 	dec := decoders.Get().(*decoder)
 	dec.atoms, dec.alias = opts.Atoms, opts.Alias
+	// Measuring the term first checks its framing, and sizes slabs that
+	// its containers and small binaries are cut from: a few allocations
+	// instead of one for each. If it fails, decoding without slabs finds
+	// the error again, with its path.
+	if _, sz, err := measure(data, pos); err == nil {
+		dec.slots = make([]Term, sz.slots)
+		dec.pairs = make(Map, sz.pairs)
+		if !dec.alias {
+			dec.buf = make([]byte, sz.bytes)
+		}
+	}
 	t, end, err := dec.decode(data, pos)
-	dec.atoms = nil
+	// The slabs belong to the term now.
+	dec.atoms, dec.slots, dec.pairs, dec.buf = nil, nil, nil, nil
 	decoders.Put(dec)
 	return t, end, err
 }
@@ -87,11 +99,62 @@ var decoders = sync.Pool{New: func() any { return new(decoder) }}
 // decoder holds the state of one decode, and what is worth keeping between
 // decodes.
 type decoder struct {
-	atoms   []Atom
-	alias   bool
+	atoms []Atom
+	alias bool
+
+	// Slabs that the term's slices are cut from, and that it keeps.
+	slots []Term
+	pairs Map
+	buf   []byte
+
+	// Kept from one decode to the next.
 	stack   []frame
 	cache   atomCache
 	scratch []byte
+}
+
+// terms returns n slots for the elements of a container.
+func (dec *decoder) terms(n int) []Term {
+	if n > len(dec.slots) {
+		return make([]Term, n)
+	}
+	s := dec.slots[:n:n]
+	dec.slots = dec.slots[n:]
+	return s
+}
+
+// mapPairs returns n pairs for a map.
+func (dec *decoder) mapPairs(n int) Map {
+	if n > len(dec.pairs) {
+		return make(Map, n)
+	}
+	m := dec.pairs[:n:n]
+	dec.pairs = dec.pairs[n:]
+	return m
+}
+
+// smallBinary is the size under which binaries are copied into the slab of
+// bytes; a larger one gets an allocation of its own, so that the slab never
+// holds a large binary alive for the sake of a small one.
+const smallBinary = 4096
+
+// bytes returns b, or a copy of it unless the decoder aliases its input.
+func (dec *decoder) bytes(b []byte) []byte {
+	if dec.alias {
+		return b[:len(b):len(b)]
+	}
+	return dec.copyBytes(b)
+}
+
+// copyBytes returns a copy of b.
+func (dec *decoder) copyBytes(b []byte) []byte {
+	if len(b) >= smallBinary || len(b) > len(dec.buf) {
+		return append([]byte(nil), b...)
+	}
+	c := dec.buf[:len(b):len(b)]
+	dec.buf = dec.buf[len(b):]
+	copy(c, b)
+	return c
 }
 
 // frameKind says what kind of container a frame fills.
@@ -159,7 +222,7 @@ next:
 		case tagNil:
 			t, pos = emptyList, pos+1
 		case tagString:
-			t, pos, err = readString(data, pos)
+			t, pos, err = dec.byteList(data, pos)
 		case tagSmallTuple, tagLargeTuple:
 			var n int
 			if n, pos, err = readArity(data, pos, 1); err != nil {
@@ -169,7 +232,8 @@ next:
 				t = emptyTuple
 				break
 			}
-			stack = push(stack, frame{kind: frameTuple, start: start, elems: make([]Term, n)})
+			stack = push(stack, frame{kind: frameTuple, start: start, elems: dec.terms(n)})
+			pos = stack[len(stack)-1].fillIntegers(data, pos)
 			continue next
 		case tagList:
 			var n int
@@ -181,7 +245,8 @@ next:
 				// for this one.
 				continue next
 			}
-			stack = push(stack, frame{kind: frameList, start: start, elems: make([]Term, n+1)})
+			stack = push(stack, frame{kind: frameList, start: start, elems: dec.terms(n + 1)})
+			pos = stack[len(stack)-1].fillIntegers(data, pos)
 			continue next
 		case tagMap:
 			var n int
@@ -196,7 +261,7 @@ next:
 				err = errorf(ErrInvalid, "maps nested more than %d deep in map keys", maxKeyDepth)
 				break
 			}
-			stack = push(stack, frame{kind: frameMap, start: start, pairs: make(Map, n)})
+			stack = push(stack, frame{kind: frameMap, start: start, pairs: dec.mapPairs(n)})
 			continue next
 		case tagNewPid, tagPid:
 			var p Pid
@@ -280,6 +345,28 @@ func push(stack []frame, f frame) []frame {
 	return append(stack, f)
 }
 
+// fillIntegers decodes the run of small integers, if any, that starts the
+// elements of f at data[pos:], and returns where it ends. Lists of numbers
+// are common, and this spares each element the round through the stack. It
+// leaves the last slot, and any error, to the general loop, which closes
+// the frame or reports the error.
+func (f *frame) fillIntegers(data []byte, pos int) int {
+	for f.i < len(f.elems)-1 {
+		switch {
+		case len(data)-pos >= 2 && tag(data[pos]) == tagSmallInteger:
+			f.elems[f.i] = Int(data[pos+1])
+			pos += 2
+		case len(data)-pos >= 5 && tag(data[pos]) == tagInteger:
+			f.elems[f.i] = Int(int32(binary.BigEndian.Uint32(data[pos+1:])))
+			pos += 5
+		default:
+			return pos
+		}
+		f.i++
+	}
+	return pos
+}
+
 // childKeyDepth returns the keyDepth of a container in f's next slot.
 func (f *frame) childKeyDepth() uint16 {
 	if f.kind == frameMap && f.i&1 == 0 {
@@ -327,14 +414,6 @@ func (dec *decoder) fail(stack []frame, pos int, err error) error {
 	clear(stack)
 	dec.stack = stack[:0]
 	return &SyntaxError{Offset: int64(pos), Path: b.String(), Err: err}
-}
-
-// bytes returns b, or a copy of it unless the decoder aliases its input.
-func (dec *decoder) bytes(b []byte) []byte {
-	if dec.alias {
-		return b[:len(b):len(b)]
-	}
-	return append([]byte(nil), b...)
 }
 
 // readArity reads the element count of a tuple, list or map whose tag is at

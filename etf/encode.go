@@ -11,20 +11,21 @@ import (
 // at most 65535 Ints from 0 to 255, and each integer in the smallest encoding
 // that holds it. It never compresses. Errors are [*EncodeError].
 func Encode(t Term) ([]byte, error) {
-	// Encoding into a reused buffer and copying the result out costs one
-	// allocation of the right size, instead of one for each time an appended
-	// buffer grows.
 	bp := encodeBuffers.Get().(*[]byte)
+	defer encodeBuffers.Put(bp)
 	buf, err := AppendTerm(append((*bp)[:0], version), t)
-	var out []byte
-	if err == nil {
-		out = append([]byte(nil), buf...)
+	if err != nil {
+		return nil, err
 	}
-	if cap(buf) <= maxPooledBuffer {
-		*bp = buf
-		encodeBuffers.Put(bp)
+	if cap(buf) > maxPooledBuffer {
+		// A large term outgrew the pooled buffer into one of its own:
+		// hand that over rather than copy it.
+		return buf, nil
 	}
-	return out, err
+	// A small term is copied out of the reused buffer: one allocation of
+	// the right size, instead of one each time an appended buffer grows.
+	*bp = buf
+	return append([]byte(nil), buf...), nil
 }
 
 // encodeBuffers holds idle buffers for Encode.

@@ -14,6 +14,17 @@ import (
 // Equal works with an explicit stack, so deeply nested terms cost memory,
 // not goroutine stack; only maps inside map keys compare recursively.
 func Equal(a, b Term) bool {
+	// Spare the most common comparisons the stack of pairs.
+	switch a := a.(type) {
+	case Atom:
+		if b, ok := b.(Atom); ok {
+			return a == b
+		}
+	case Int:
+		if b, ok := b.(Int); ok {
+			return a == b
+		}
+	}
 	var buf [16]termPair
 	work := append(buf[:0], termPair{a, b})
 	for len(work) > 0 {
@@ -84,7 +95,13 @@ func equalStep(work []termPair, a, b Term) ([]termPair, bool) {
 		if !ok || len(a) != len(b) {
 			return work, false
 		}
-		return pushMapValues(work, a, b)
+		if a, b, ok = matchKeys(a, b); !ok {
+			return work, false
+		}
+		for i := range a {
+			work = append(work, termPair{a[i].Value, b[i].Value})
+		}
+		return work, true
 	case Pid:
 		b, ok := b.(Pid)
 		return work, ok && a == b
@@ -121,31 +138,29 @@ func pushPairs(work []termPair, a, b []Term) []termPair {
 	return work
 }
 
-// pushMapValues matches the keys of a and b, maps of one size, and pushes on
-// work the pairs of values under equal keys. It reports false if a key of
-// one is missing from the other.
-func pushMapValues(work []termPair, a, b Map) ([]termPair, bool) {
+// matchKeys returns the pairs of a and b, maps of one size, in orders that
+// put equal keys at equal indexes, or false if a key of one is missing from
+// the other.
+func matchKeys(a, b Map) (Map, Map, bool) {
 	// Maps built or decoded from the same source usually list their keys
 	// in the same order.
 	same := true
 	for i := range a {
-		if !Equal(a[i].Key, b[i].Key) {
+		if mapKeyOrder(a[i].Key, b[i].Key) != 0 {
 			same = false
 			break
 		}
 	}
-	if !same {
-		a, b = sortedPairs(a), sortedPairs(b)
-		for i := range a {
-			if !Equal(a[i].Key, b[i].Key) {
-				return work, false
-			}
+	if same {
+		return a, b, true
+	}
+	a, b = sortedPairs(a), sortedPairs(b)
+	for i := range a {
+		if mapKeyOrder(a[i].Key, b[i].Key) != 0 {
+			return nil, nil, false
 		}
 	}
-	for i := range a {
-		work = append(work, termPair{a[i].Value, b[i].Value})
-	}
-	return work, true
+	return a, b, true
 }
 
 // decodeRaw decodes r, or returns nil if it does not hold exactly one term.

@@ -85,7 +85,7 @@ func (dec *decoder) fun(data []byte, pos int) (*Fun, int, error) {
 		return nil, 0, errorf(ErrTruncated, "NEW_FUN_EXT with %d free variables, %d bytes left", numFree, len(data)-p)
 	}
 	if numFree > 0 {
-		f.Free = make([]Term, numFree)
+		f.Free = dec.terms(int(numFree))
 	}
 	return f, p, nil
 }

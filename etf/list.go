@@ -36,9 +36,9 @@ func appendListHead(dst []byte, n int) ([]byte, error) {
 	return binary.BigEndian.AppendUint32(append(dst, byte(tagList)), uint32(n)), nil
 }
 
-// readString decodes the STRING_EXT at data[pos:]: a List of Ints, never a
+// byteList decodes the STRING_EXT at data[pos:]: a List of Ints, never a
 // string.
-func readString(data []byte, pos int) (Term, int, error) {
+func (dec *decoder) byteList(data []byte, pos int) (Term, int, error) {
 	if len(data)-pos < 3 {
 		return nil, 0, truncated(tagString, 3, len(data)-pos)
 	}
@@ -50,7 +50,7 @@ func readString(data []byte, pos int) (Term, int, error) {
 	if n == 0 {
 		return emptyList, end, nil
 	}
-	l := make(List, n)
+	l := List(dec.terms(n))
 	for i, c := range data[pos+3 : end] {
 		l[i] = Int(c)
 	}

@@ -22,10 +22,19 @@ const smallMap = 16
 // checkDistinctKeys returns an error if two keys of m are equal, which
 // binary_to_term rejects.
 func checkDistinctKeys(m Map) error {
+	// OTP writes maps of up to 32 keys in key order, so their keys are
+	// distinct if each is greater than the one before.
+	ascending := true
+	for i := 1; i < len(m) && ascending; i++ {
+		ascending = mapKeyOrder(m[i-1].Key, m[i].Key) < 0
+	}
+	if ascending {
+		return nil
+	}
 	if len(m) <= smallMap {
 		for i := 1; i < len(m); i++ {
 			for j := range i {
-				if keysEqual(m[i].Key, m[j].Key) {
+				if mapKeyOrder(m[i].Key, m[j].Key) == 0 {
 					return duplicateKey(m[i].Key)
 				}
 			}
@@ -36,22 +45,13 @@ func checkDistinctKeys(m Map) error {
 	for i, p := range m {
 		keys[i] = p.Key
 	}
-	slices.SortFunc(keys, func(a, b Term) int { return compareTerms(a, b, true) })
+	slices.SortFunc(keys, mapKeyOrder)
 	for i := 1; i < len(keys); i++ {
-		if compareTerms(keys[i-1], keys[i], true) == 0 {
+		if mapKeyOrder(keys[i-1], keys[i]) == 0 {
 			return duplicateKey(keys[i])
 		}
 	}
 	return nil
-}
-
-// keysEqual is Equal with a shortcut for atoms, the most common keys.
-func keysEqual(a, b Term) bool {
-	if a, ok := a.(Atom); ok {
-		b, ok := b.(Atom)
-		return ok && a == b
-	}
-	return Equal(a, b)
 }
 
 func duplicateKey(k Term) error {

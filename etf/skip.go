@@ -23,14 +23,30 @@ func SkipTerm(data []byte) (int, error) {
 		}
 		return end, nil
 	}
-	pos := 0
+	end, _, err := measure(data, 0)
+	return end, err
+}
+
+// sizes counts what decoding a term allocates, so that one allocation of each
+// kind can serve the whole term.
+type sizes struct {
+	slots int // elements of tuples, lists (with their tails) and funs
+	pairs int // pairs of maps
+	bytes int // bytes of binaries, bitstrings and LOCAL_EXT smaller than smallBinary
+}
+
+// measure returns where the term at data[pos:] ends, which is not
+// compressed, and what decoding it allocates, checking its framing as
+// SkipTerm does.
+func measure(data []byte, pos int) (int, sizes, error) {
+	var sz sizes
 	// left counts the terms still to skip: containers add their elements.
 	for left := 1; left > 0; left-- {
 		start := pos
 		var n int
 		var err error
 		if pos >= len(data) {
-			return 0, &SyntaxError{Offset: int64(pos), Err: errorf(ErrTruncated, "a term needs at least 1 byte, 0 left")}
+			return 0, sz, &SyntaxError{Offset: int64(pos), Err: errorf(ErrTruncated, "a term needs at least 1 byte, 0 left")}
 		}
 		switch tg := tag(data[pos]); tg {
 		case tagSmallInteger, tagAtomCacheRef:
@@ -43,17 +59,31 @@ func SkipTerm(data []byte) (int, error) {
 			pos, err = skipBytes(data, pos, 1+floatStringLen)
 		case tagNil:
 			pos++
-		case tagAtom, tagSmallAtom, tagAtomUTF8, tagSmallAtomUTF8, tagString, tagSmallBig, tagLargeBig, tagBinary, tagBitBinary:
+		case tagAtom, tagSmallAtom, tagAtomUTF8, tagSmallAtomUTF8, tagSmallBig, tagLargeBig:
 			pos, err = skipCounted(data, pos)
+		case tagString, tagBinary, tagBitBinary:
+			if pos, err = skipCounted(data, pos); err == nil {
+				n = pos - start - stringHead[tg]
+			}
+			if tg == tagString {
+				sz.slots += n
+			} else if n < smallBinary {
+				sz.bytes += n
+			}
 		case tagSmallTuple, tagLargeTuple:
 			n, pos, err = readArity(data, pos, 1)
 			left += n
+			sz.slots += n
 		case tagList:
 			n, pos, err = readArity(data, pos, 1)
 			left += n + 1 // and the tail
+			if n > 0 {
+				sz.slots += n + 1
+			}
 		case tagMap:
 			n, pos, err = readArity(data, pos, 2)
 			left += 2 * n
+			sz.pairs += n
 		case tagNewPid, tagPid:
 			pos, err = skipPid(data, pos)
 		case tagNewPort, tagV4Port, tagPort, tagNewerReference, tagNewReference, tagReference:
@@ -67,7 +97,11 @@ func SkipTerm(data []byte) (int, error) {
 		case tagNewFun:
 			n, pos, err = skipFunHead(data, pos)
 			left += n
+			sz.slots += n
 		case tagLocal:
+			if n = len(data) - pos; n < smallBinary {
+				sz.bytes += n
+			}
 			pos = len(data)
 		case tagCompressed:
 			err = errorf(ErrInvalid, "compressed term not at the top level")
@@ -75,11 +109,15 @@ func SkipTerm(data []byte) (int, error) {
 			err = errorf(ErrUnknownTag, "%v", tg)
 		}
 		if err != nil {
-			return 0, &SyntaxError{Offset: int64(start), Err: err}
+			return 0, sz, &SyntaxError{Offset: int64(start), Err: err}
 		}
 	}
-	return pos, nil
+	return pos, sz, nil
 }
+
+// stringHead is the size of the head of STRING_EXT, BINARY_EXT and
+// BIT_BINARY_EXT, before their bytes.
+var stringHead = [...]int{tagString: 3, tagBinary: 5, tagBitBinary: 6}
 
 // skipBytes returns the end of the n-byte term at data[pos:].
 func skipBytes(data []byte, pos, n int) (int, error) {
