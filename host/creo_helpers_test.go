@@ -48,13 +48,17 @@ func startManagerNode(t testing.TB, dir string, cfg ManagerConfig) *managerNode 
 	return mn
 }
 
-// close stops the node as the host command does at exit: the tree first,
-// then the Wasm.
+// close stops the node as the host command does at exit: the node first
+// (its connections too, when distributed), then the Wasm.
 func (mn *managerNode) close() {
 	mn.closeOnce.Do(func() {
 		c, cancel := context.WithTimeout(context.Background(), wait)
 		defer cancel()
-		mn.n.Shutdown(c)
+		if mn.n.Addr() != nil {
+			mn.n.Close()
+		} else {
+			mn.n.Shutdown(c)
+		}
 		mn.w.Close(c)
 	})
 }
