@@ -161,13 +161,6 @@ func (m *Manager) startServer(ctx context.Context, e serverEntry, mod *WasmModul
 		return etf.Pid{}, refuse("init_failed", etf.Atom("ignore"))
 	}
 	reason := ExitReason(err)
-	// The server's own supervisor failed to start it:
-	// {shutdown, {failed_to_start_child, Name, Reason}}.
-	if t, ok := reason.(etf.Tuple); ok && len(t) == 2 && t[0] == Shutdown {
-		if f, ok := t[1].(etf.Tuple); ok && len(f) == 3 && f[0] == etf.Atom("failed_to_start_child") {
-			reason = f[2]
-		}
-	}
 	if t, ok := reason.(etf.Tuple); ok && len(t) == 2 && t[0] == etf.Atom("already_started") {
 		return etf.Pid{}, refuse("already_started", m.pidTerm(e.Name))
 	}
