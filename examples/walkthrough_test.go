@@ -1,5 +1,4 @@
-// Package seeddemo holds the test that runs the walkthrough of README.md.
-package seeddemo
+package examples
 
 import (
 	"bufio"
@@ -18,14 +17,20 @@ import (
 	"github.com/creo-dev/creo/internal/erltest"
 )
 
-// repoRoot is the root of the repository, where README.md runs its
+// repoRoot is the root of the repository, where the walkthroughs run their
 // commands, relative to this package.
-var repoRoot = filepath.Join("..", "..")
+var repoRoot = ".."
 
-// TestWalkthrough runs README.md: each console command and each iex line,
-// in order, checking that it prints what the page says.
-func TestWalkthrough(t *testing.T) {
-	steps := readSteps(t, "README.md")
+// TestSeedDemo runs the walkthrough of seed-demo/README.md.
+func TestSeedDemo(t *testing.T) {
+	runWalkthrough(t, filepath.Join("seed-demo", "README.md"))
+}
+
+// runWalkthrough runs the walkthrough of the Markdown file at path: each
+// command and iex line of its console and iex blocks, in order, checking
+// that each prints what the page says.
+func runWalkthrough(t *testing.T, path string) {
+	steps := readSteps(t, path)
 	epmdAddr := erltest.Epmd(t)
 	_, epmdPort, _ := net.SplitHostPort(epmdAddr)
 	host := buildHost(t)
@@ -37,7 +42,7 @@ func TestWalkthrough(t *testing.T) {
 		switch {
 		case s.iex:
 			if iex == nil {
-				t.Fatalf("README.md: iex line %q before iex starts", s.code)
+				t.Fatalf("%s: iex line %q before iex starts", path, s.code)
 			}
 			if got, want := normalize(iex.Eval(t, retryCall(s.code))), normalize(strings.Join(s.want, "\n")); got != want {
 				t.Fatalf("iex> %s\n got %s\nwant %s\n%s", s.code, got, want, node.log())
@@ -46,7 +51,7 @@ func TestWalkthrough(t *testing.T) {
 			node = startHost(t, host, env)
 		case s.code == "iex --name a@127.0.0.1":
 			if node == nil {
-				t.Fatalf("README.md: iex starts before the node")
+				t.Fatalf("%s: iex starts before the node", path)
 			}
 			cookie, err := os.ReadFile(filepath.Join(env.home, ".erlang.cookie"))
 			if err != nil {
@@ -54,21 +59,21 @@ func TestWalkthrough(t *testing.T) {
 			}
 			iex = erltest.StartNode(t, erltest.NodeConfig{Name: "a", Cookie: string(cookie), Epmd: epmdAddr, Elixir: true})
 		case strings.HasPrefix(s.code, "go run ./cmd/host "):
-			args := shellWords(t, strings.TrimPrefix(s.code, "go run ./cmd/host "))
+			args := shellWords(t, path, strings.TrimPrefix(s.code, "go run ./cmd/host "))
 			cmd := exec.Command(host, args...)
 			cmd.Dir, cmd.Env = repoRoot, env.vars
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			out, err := cmd.Output()
-			if want := strings.Join(s.want, "\n") + "\n"; err != nil || string(out) != want {
+			if want := strings.Join(s.want, "\n") + "\n"; err != nil || normalize(string(out)) != normalize(want) {
 				t.Fatalf("$ %s\n%s%s%v\nwant\n%s", s.code, out, stderr.Bytes(), err, want)
 			}
 		default:
-			t.Fatalf("README.md: the test does not know how to run %q", s.code)
+			t.Fatalf("%s: the test does not know how to run %q", path, s.code)
 		}
 	}
 	if node == nil || iex == nil {
-		t.Fatal("README.md starts no node or no iex")
+		t.Fatalf("%s starts no node or no iex", path)
 	}
 }
 
@@ -81,7 +86,9 @@ type step struct {
 
 var iexPrompt = regexp.MustCompile(`^iex\([^)]*\)\d+> (.*)$`)
 
-// readSteps reads the console and iex blocks of the Markdown file at path.
+// readSteps reads the console and iex blocks of the Markdown file at path:
+// in them, a line "$ command" is a command and a line after an iex prompt
+// is Elixir code; the lines after either are what it prints.
 func readSteps(t *testing.T, path string) []step {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -89,33 +96,24 @@ func readSteps(t *testing.T, path string) []step {
 		t.Fatal(err)
 	}
 	var steps []step
-	var block string // the language of the fenced block the line is in
+	inBlock, run := false, false // in a fenced block; one of console or iex
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
-		line := sc.Text()
+		line := strings.TrimSpace(sc.Text()) // blocks may be indented in lists
 		if lang, ok := strings.CutPrefix(line, "```"); ok {
-			if block == "" {
-				block = lang
-				if block == "" {
-					block = "text"
-				}
-			} else {
-				block = ""
-			}
+			inBlock = !inBlock
+			run = inBlock && (lang == "console" || lang == "iex")
 			continue
 		}
-		switch block {
-		case "console":
-			if code, ok := strings.CutPrefix(line, "$ "); ok {
-				steps = append(steps, step{code: code})
-				continue
-			}
-		case "iex":
-			if m := iexPrompt.FindStringSubmatch(line); m != nil {
-				steps = append(steps, step{iex: true, code: m[1]})
-				continue
-			}
-		default:
+		if !run {
+			continue
+		}
+		if code, ok := strings.CutPrefix(line, "$ "); ok {
+			steps = append(steps, step{code: code})
+			continue
+		}
+		if m := iexPrompt.FindStringSubmatch(line); m != nil {
+			steps = append(steps, step{iex: true, code: m[1]})
 			continue
 		}
 		if len(steps) == 0 {
@@ -136,21 +134,35 @@ func retryCall(code string) string {
 	return `Enum.find_value(1..1000, fn _ -> try do {:ok, ` + code + `} catch :exit, {:noproc, _} -> Process.sleep(10); nil end end) |> elem(1)`
 }
 
-// normalize replaces what differs from one run to the next, references.
+// varying matches what differs from one run to the next: references, pids
+// and module hashes (full, or shortened as ps shows them).
+var varying = regexp.MustCompile(`#Reference<[0-9.]+>|#PID<[0-9.]+>|<'[^']+'\.[0-9.]+>|\b[0-9a-f]{12,64}\b`)
+
+// normalize replaces what differs from one run to the next with a
+// placeholder, and runs of spaces, which align columns, with one.
 func normalize(s string) string {
-	return regexp.MustCompile(`#Reference<[0-9.]+>`).ReplaceAllString(s, "#Reference<...>")
+	s = varying.ReplaceAllStringFunc(s, func(m string) string {
+		switch {
+		case strings.HasPrefix(m, "#"):
+			return m[:strings.IndexByte(m, '<')] + "<...>"
+		case strings.HasPrefix(m, "<"):
+			return "<pid>"
+		}
+		return "<vsn>"
+	})
+	return regexp.MustCompile(` +`).ReplaceAllString(s, " ")
 }
 
 // shellWords splits a command line as the shell does, for words that are
 // plain or in single quotes.
-func shellWords(t *testing.T, line string) []string {
+func shellWords(t *testing.T, path, line string) []string {
 	t.Helper()
 	var words []string
 	for line = strings.TrimSpace(line); line != ""; line = strings.TrimSpace(line) {
 		if rest, ok := strings.CutPrefix(line, "'"); ok {
 			word, after, ok := strings.Cut(rest, "'")
 			if !ok {
-				t.Fatalf("README.md: unbalanced quote in %q", line)
+				t.Fatalf("%s: unbalanced quote in %q", path, line)
 			}
 			words, line = append(words, word), after
 			continue
