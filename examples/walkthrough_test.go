@@ -26,9 +26,21 @@ func TestSeedDemo(t *testing.T) {
 	runWalkthrough(t, filepath.Join("seed-demo", "README.md"))
 }
 
+// TestElixir runs the walkthrough of elixir/README.md, which runs
+// elixir/deploy_reload.exs.
+func TestElixir(t *testing.T) {
+	runWalkthrough(t, filepath.Join("elixir", "README.md"))
+}
+
+// TestQuickStart runs the quick start of the repository's README.md.
+func TestQuickStart(t *testing.T) {
+	runWalkthrough(t, filepath.Join(repoRoot, "README.md"))
+}
+
 // runWalkthrough runs the walkthrough of the Markdown file at path: each
 // command and iex line of its console and iex blocks, in order, checking
-// that each prints what the page says.
+// that each prints what the page says. The commands run in a copy of the
+// repository made of links, so that the files they write stay out of it.
 func runWalkthrough(t *testing.T, path string) {
 	steps := readSteps(t, path)
 	epmdAddr := erltest.Epmd(t)
@@ -59,21 +71,33 @@ func runWalkthrough(t *testing.T, path string) {
 			}
 			iex = erltest.StartNode(t, erltest.NodeConfig{Name: "a", Cookie: string(cookie), Epmd: epmdAddr, Elixir: true})
 		case strings.HasPrefix(s.code, "go run ./cmd/host "):
-			args := shellWords(t, path, strings.TrimPrefix(s.code, "go run ./cmd/host "))
-			cmd := exec.Command(host, args...)
-			cmd.Dir, cmd.Env = repoRoot, env.vars
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			if want := strings.Join(s.want, "\n") + "\n"; err != nil || normalize(string(out)) != normalize(want) {
-				t.Fatalf("$ %s\n%s%s%v\nwant\n%s", s.code, out, stderr.Bytes(), err, want)
-			}
+			runCommand(t, env, s, host, shellWords(t, path, strings.TrimPrefix(s.code, "go run ./cmd/host "))...)
+		case strings.HasPrefix(s.code, "elixir "):
+			runCommand(t, env, s, erltest.Elixir(t), shellWords(t, path, strings.TrimPrefix(s.code, "elixir "))...)
 		default:
 			t.Fatalf("%s: the test does not know how to run %q", path, s.code)
 		}
 	}
-	if node == nil || iex == nil {
-		t.Fatalf("%s starts no node or no iex", path)
+	if node == nil {
+		t.Fatalf("%s starts no node", path)
+	}
+}
+
+// runCommand runs the command of step s, the program at path with args,
+// and checks that it prints what s says.
+func runCommand(t *testing.T, e env, s step, path string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(path, args...)
+	cmd.Dir, cmd.Env = e.dir, e.vars
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	want := strings.Join(s.want, "\n")
+	if want != "" {
+		want += "\n"
+	}
+	if err != nil || normalize(string(out)) != normalize(want) {
+		t.Fatalf("$ %s\n%s%s%v\nwant\n%s", s.code, out, stderr.Bytes(), err, want)
 	}
 }
 
@@ -185,16 +209,17 @@ func buildHost(t *testing.T) string {
 	return path
 }
 
-// env is the environment the page's commands run in: a home directory of
-// their own, for the cookie and the node's data, with the test's EPMD.
+// env is where the page's commands run: a copy of the repository made of
+// links, and a home directory of their own, for the cookie and the node's
+// data, with the test's EPMD.
 type env struct {
+	dir  string
 	home string
 	vars []string
 }
 
-// commandEnv returns a fresh home directory and an environment with it.
-// Go's caches stay where they are, so that building the guest does not
-// start from nothing.
+// commandEnv returns a fresh env. Go's caches stay where they are, so that
+// building guests does not start from nothing.
 func commandEnv(t *testing.T, epmdPort string) env {
 	t.Helper()
 	out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH").Output()
@@ -206,10 +231,30 @@ func commandEnv(t *testing.T, epmdPort string) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	home := t.TempDir()
-	return env{home: home, vars: append(os.Environ(),
-		"HOME="+home, "XDG_DATA_HOME=", "XDG_CACHE_HOME="+cache, "ERL_EPMD_PORT="+epmdPort,
-		"GOCACHE="+goEnv[0], "GOMODCACHE="+goEnv[1], "GOPATH="+goEnv[2])}
+	e := env{dir: t.TempDir(), home: t.TempDir()}
+	entries, err := os.ReadDir(repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := filepath.Abs(repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, entry := range entries {
+		if entry.Name() == ".git" {
+			continue
+		}
+		if err := os.Symlink(filepath.Join(root, entry.Name()), filepath.Join(e.dir, entry.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.vars = append(os.Environ(),
+		"HOME="+e.home, "XDG_DATA_HOME=", "XDG_CACHE_HOME="+cache,
+		"GOCACHE="+goEnv[0], "GOMODCACHE="+goEnv[1], "GOPATH="+goEnv[2],
+		// Erlang finds the test's EPMD, and never starts one that outlives
+		// the test.
+		"ERL_EPMD_PORT="+epmdPort, "ERL_FLAGS=-start_epmd false")
+	return e
 }
 
 // hostNode is the node of step 1, running until the test ends.
@@ -234,7 +279,7 @@ func startHost(t *testing.T, host string, e env) *hostNode {
 	}
 	defer log.Close() // the node has its own descriptor
 	cmd := exec.Command(host)
-	cmd.Dir, cmd.Env = repoRoot, e.vars
+	cmd.Dir, cmd.Env = e.dir, e.vars
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -5,10 +5,12 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/creo-dev/creo/internal/erltest"
 )
@@ -29,13 +31,25 @@ func TestSubcommands(t *testing.T) {
 	t.Cleanup(func() { terminate(t, status, &nodeErr) })
 
 	dir := t.TempDir()
+	garbage := filepath.Join(dir, "garbage.wasm")
+	if err := os.WriteFile(garbage, []byte("not wasm"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	guest := func(name string) string { return filepath.Join("..", "..", "guests", name) }
 	to := []string{"--node", target, "--cookie", cookie, "--epmd", epmdAddr}
+	pid := `<'` + regexp.QuoteMeta(target) + `'\.\d+\.\d+\.\d+>`
+	// The steps run in order, on one node: a deploy is seen by the calls
+	// and lists that follow it.
 	for _, tt := range []struct {
-		name   string
-		args   []string
-		status int
-		stdout string
-		stderr string // a prefix of it
+		name     string
+		args     []string
+		status   int
+		stdout   string // exactly, unless stdoutRE is given
+		stdoutRE string // a regular expression of all of it
+		stderr   string // the start of it
+		// eventually retries the step until it passes: the state it shows
+		// settles after the step before returns.
+		eventually bool
 	}{
 		{name: "call", args: append([]string{"call", "echo", `{hello, [1, 2], <<"x">>, #{a => 1.5}}`}, to...),
 			stdout: `{hello,[1,2],<<"x">>,#{a => 1.5}}` + "\n"},
@@ -48,23 +62,58 @@ func TestSubcommands(t *testing.T) {
 			status: 1, stderr: "host: connect to '" + target + "': "},
 		{name: "version", args: []string{"version"},
 			stdout: "creo   (devel)\ngo     " + runtime.Version() + "\nwazero v1.12.0\nabi    1\n"},
-		{name: "build", args: []string{"build", filepath.Join("..", "..", "guests", "echo"), "-o", filepath.Join(dir, "echo.wasm")}},
+		{name: "build", args: []string{"build", guest("counter_v2"), "-o", filepath.Join(dir, "counter_v2.wasm")}},
 		{name: "build no package", args: []string{"build", dir}, status: 1, stderr: "host: build " + dir + ": gobuild: go list in " + dir},
+		{name: "deploy a package", args: append([]string{"deploy", "counter", guest("counter"), "--init-args", "5"}, to...),
+			stdoutRE: pid + "\n"},
+		{name: "call the deployed server", args: append([]string{"call", "counter", "inc"}, to...), stdout: "6\n"},
+		{name: "ps", args: append([]string{"ps"}, to...), stdoutRE: `NAME +PID +VSN +STATUS +RESTARTS +MAILBOX\n` +
+			`counter +` + pid + ` +[0-9a-f]{12} +waiting +0 +0\n` +
+			`echo +` + pid + ` +[0-9a-f]{12} +waiting +0 +0\n`},
+		{name: "reload a .wasm", args: append([]string{"reload", "counter", filepath.Join(dir, "counter_v2.wasm")}, to...), stdout: "ok\n"},
+		{name: "state kept", args: append([]string{"call", "counter", "get"}, to...), stdout: "{v2,6}\n"},
+		{name: "reload a name not deployed", args: append([]string{"reload", "nosuch", guest("counter")}, to...), status: 1,
+			stderr: "host: reload nosuch: not_found\n"},
+		{name: "reload not wasm", args: append([]string{"reload", "counter", garbage}, to...), status: 1,
+			stderr: "host: reload counter: {invalid_module,"},
+		{name: "deploy a name taken", args: append([]string{"deploy", "counter", filepath.Join(dir, "counter_v2.wasm")}, to...), status: 1,
+			stderr: "host: deploy counter: {already_started,<'" + target + "'."},
+		{name: "deploy a missing file", args: append([]string{"deploy", "other", filepath.Join(dir, "nosuch.wasm")}, to...), status: 1,
+			stderr: "host: stat " + filepath.Join(dir, "nosuch.wasm") + ": no such file or directory\n"},
+		{name: "call that crashes the server", args: append([]string{"call", "counter", "bad"}, to...), status: 1,
+			stderr: "host: call counter: {bad_call,bad}\n"},
+		// A supervisor restarts the server at once, but sets its count of
+		// restarts once the server's init has returned.
+		{name: "ps after a restart", args: append([]string{"ps"}, to...), stdoutRE: `NAME .*\n` +
+			`counter +` + pid + ` +[0-9a-f]{12} +waiting +1 +0\n` + `echo .*\n`, eventually: true},
+		{name: "stop", args: append([]string{"stop", "counter"}, to...), stdout: "ok\n"},
+		{name: "stop again", args: append([]string{"stop", "counter"}, to...), status: 1, stderr: "host: stop counter: not_found\n"},
+		{name: "ps after the stop", args: append([]string{"ps"}, to...), stdoutRE: `NAME .*\n` + `echo .*\n`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			var stdout, stderr syncBuffer
-			got := run(tt.args, &stdout, &stderr)
-			if got != tt.status || stdout.String() != tt.stdout && tt.stdout != "" || !strings.HasPrefix(stderr.String(), tt.stderr) ||
-				tt.status == 0 && stderr.String() != "" {
-				t.Fatalf("host %q: status %d\nstdout: %s\nstderr: %s\nwant status %d\nstdout: %s\nstderr: %s...",
-					tt.args, got, stdout.String(), stderr.String(), tt.status, tt.stdout, tt.stderr)
+			for try := 1; ; try++ {
+				var stdout, stderr syncBuffer
+				got := run(tt.args, &stdout, &stderr)
+				outOK := stdout.String() == tt.stdout
+				if tt.stdoutRE != "" {
+					outOK = regexp.MustCompile(`^` + tt.stdoutRE + `$`).MatchString(stdout.String())
+				}
+				if got == tt.status && outOK && strings.HasPrefix(stderr.String(), tt.stderr) && (tt.status != 0 || stderr.String() == "") {
+					return
+				}
+				if tt.eventually && try < 1000 {
+					time.Sleep(10 * time.Millisecond)
+					continue
+				}
+				t.Fatalf("host %q: status %d\nstdout: %s\nstderr: %s\nwant status %d\nstdout: %s%s\nstderr: %s...",
+					tt.args, got, stdout.String(), stderr.String(), tt.status, tt.stdout, tt.stdoutRE, tt.stderr)
 			}
 		})
 	}
 	t.Run("built module", func(t *testing.T) {
-		wasm, err := os.ReadFile(filepath.Join(dir, "echo.wasm"))
+		wasm, err := os.ReadFile(filepath.Join(dir, "counter_v2.wasm"))
 		if err != nil || !bytes.HasPrefix(wasm, []byte("\x00asm")) {
-			t.Fatalf("echo.wasm: %d bytes, %v; want a WebAssembly module", len(wasm), err)
+			t.Fatalf("counter_v2.wasm: %d bytes, %v; want a WebAssembly module", len(wasm), err)
 		}
 	})
 }

@@ -16,10 +16,11 @@ import (
 // config is what the bare command runs: the node, where it keeps its data,
 // the limits of the modules it loads and the servers it starts at boot.
 type config struct {
-	net     host.NetConfig
-	dataDir string
-	limits  limits
-	servers []serverConfig
+	net           host.NetConfig
+	dataDir       string
+	limits        limits
+	maxModuleSize int // the most bytes of a module deployed to the node
+	servers       []serverConfig
 }
 
 // limits bound each module the node loads.
@@ -36,6 +37,10 @@ const maxMemoryPages = 65536
 // maxPoolSize bounds limits.pool_size, far above what a machine holds: each
 // instance of a Go guest takes about 5 MB.
 const maxPoolSize = 100000
+
+// maxModuleSize bounds limits.module_size: a module is sent whole in one
+// message, and compiled in memory.
+const maxModuleSize = 1 << 30
 
 // loadConfig reads the configuration of the node the bare command runs,
 // reading or creating the cookie file and choosing the data directory when
@@ -62,6 +67,9 @@ func loadConfig(s *settings) (config, error) {
 		return config{}, err
 	}
 	if cfg.limits, err = loadLimits(s); err != nil {
+		return config{}, err
+	}
+	if cfg.maxModuleSize, err = s.int(keyModuleSize, 1, maxModuleSize); err != nil {
 		return config{}, err
 	}
 	if cfg.servers, err = loadServers(s, cfg.limits); err != nil {

@@ -110,6 +110,11 @@ func TestConfigPrecedence(t *testing.T) {
 			got: func(c config) string { return c.limits.deadline.String() },
 		},
 		{
+			name: "module size", fileKey: "limits: {module_size: %s}", env: "CREO_LIMITS_MODULE_SIZE", flag: "--module-size",
+			values: source{"1000", "2000", "3000"}, dflt: "33554432",
+			got: func(c config) string { return fmt.Sprint(c.maxModuleSize) },
+		},
+		{
 			name: "pool size", fileKey: "limits: {pool_size: %s}", env: "CREO_LIMITS_POOL_SIZE", flag: "--pool-size",
 			values: source{"1", "2", "3"}, dflt: "32",
 			got: func(c config) string { return fmt.Sprint(c.limits.poolSize) },
@@ -250,6 +255,9 @@ func TestConfigErrors(t *testing.T) {
 		{name: "negative duration flag", args: []string{"--deadline", "-1s"}, err: "config: limits.deadline: -1s is not positive"},
 		{name: "int range", file: "limits: {memory_pages: 0}", err: "config: limits.memory_pages: 0 is not between 1 and 65536"},
 		{name: "int from env", env: map[string]string{"CREO_LIMITS_POOL_SIZE": "many"}, err: `config: limits.pool_size: "many" is not an integer`},
+		{name: "module size", file: "limits: {module_size: 0}", err: "config: limits.module_size: 0 is not between 1 and 1073741824"},
+		{name: "module size per server", file: "servers: [{name: m, module: " + wasm + ", limits: {module_size: 1}}]",
+			err: "config: servers[0].limits.module_size: unknown key"},
 		{name: "int float", file: "limits: {pool_size: 1.5}", err: "config: limits.pool_size: 1.5 is not an integer"},
 		{name: "data dir", file: "data_dir: [a]", err: "config: data_dir: [a] is not a string (quote it)"},
 		{name: "servers not a list", file: "servers: x", err: `config: servers: "x" is not a list of servers`},

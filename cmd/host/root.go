@@ -111,11 +111,13 @@ func addNodeFlags(f *pflag.FlagSet) *settings {
 	f.Int("memory-pages", abi.DefaultMemoryPages, "the most 64 KiB pages of memory a module's instance may have")
 	f.Duration("deadline", abi.DefaultDeadline, "the longest a module's callback may run")
 	f.Int("pool-size", abi.DefaultMaxInstances, "the most instances of a module at once")
+	f.Int("module-size", host.DefaultMaxModuleSize, "the most bytes of a module deploy and reload accept")
 	s := newSettings()
 	for key, flag := range map[string]string{
 		keyName: "name", keyCookie: "cookie", keyEPMD: "epmd", keyListen: "listen",
 		keyHidden: "hidden", keyTickTime: "tick-time", keyDataDir: "data-dir",
 		keyMemoryPages: "memory-pages", keyDeadline: "deadline", keyPoolSize: "pool-size",
+		keyModuleSize: "module-size",
 	} {
 		s.bindFlag(key, f, flag)
 	}
@@ -140,6 +142,15 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	defer w.Close(context.Background()) // after n.Close: terminate runs in its modules
+	// After the configured servers: a deployed server of the same name as
+	// one of them is not restored, and ps says why.
+	_, err = host.StartManager(ctx, n, w, host.ManagerConfig{
+		DataDir: cfg.dataDir, MaxModuleSize: cfg.maxModuleSize, Module: cfg.limits.moduleConfig(), Logger: log,
+	})
+	if err != nil && ctx.Err() == nil { // else the node is stopping anyway
+		n.Close()
+		return err
+	}
 	var failed error
 	select {
 	case <-ctx.Done():

@@ -29,13 +29,14 @@ const (
 	keyMemoryPages = "limits.memory_pages"
 	keyDeadline    = "limits.deadline"
 	keyPoolSize    = "limits.pool_size"
+	keyModuleSize  = "limits.module_size"
 	keyServers     = "servers"
 )
 
 // knownKeys are the keys a config file may set.
 var knownKeys = []string{
 	keyName, keyCookie, keyEPMD, keyListen, keyHidden, keyTickTime,
-	keyDataDir, keyMemoryPages, keyDeadline, keyPoolSize, keyServers,
+	keyDataDir, keyMemoryPages, keyDeadline, keyPoolSize, keyModuleSize, keyServers,
 }
 
 // defaultConfigFile is the config file read when --config is not given, if
