@@ -18,9 +18,12 @@
 true = Node.connect(node)
 
 # The management server, registered as :creo on every creo node, takes the
-# module's bytes. The counter's init starts it at its argument.
+# module's bytes. The counter's init starts it at its argument. Deploys and
+# reloads compile the module the first time the node sees it, which can take
+# longer than GenServer.call's default 5 seconds.
 creo = {:creo, node}
-{:ok, pid} = GenServer.call(creo, {:deploy, :counter, File.read!(v1), 5})
+compile_timeout = 60_000
+{:ok, pid} = GenServer.call(creo, {:deploy, :counter, File.read!(v1), 5}, compile_timeout)
 IO.puts("deployed :counter as #{inspect(pid)}")
 
 # A creo server is called like any GenServer of the cluster.
@@ -32,7 +35,7 @@ IO.puts("get -> #{inspect(GenServer.call(counter, :get))}")
 # Swap the module while the server runs. Version 2's code_change keeps the
 # count, and its get answers {:v2, N}.
 [{:counter, ^pid, old_vsn}] = Enum.filter(GenServer.call(creo, :which_servers), &(elem(&1, 0) == :counter))
-:ok = GenServer.call(creo, {:reload, :counter, File.read!(v2)})
+:ok = GenServer.call(creo, {:reload, :counter, File.read!(v2)}, compile_timeout)
 [{:counter, ^pid, new_vsn}] = Enum.filter(GenServer.call(creo, :which_servers), &(elem(&1, 0) == :counter))
 IO.puts("reloaded :counter from vsn #{String.slice(old_vsn, 0, 12)} to #{String.slice(new_vsn, 0, 12)}, same pid")
 IO.puts("get -> #{inspect(GenServer.call(counter, :get))}")
