@@ -33,22 +33,29 @@ var guestBuilds struct {
 // It skips the test where there is no Go toolchain to build it.
 func wasmGuest(t testing.TB, name string) []byte {
 	t.Helper()
+	return buildGuest(t, filepath.Join("..", "guests", name))
+}
+
+// buildGuest returns the Go guest in dir, relative to this package, built
+// once per test binary.
+func buildGuest(t testing.TB, dir string) []byte {
+	t.Helper()
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go toolchain to build Go guests")
 	}
 	guestBuilds.mu.Lock()
 	defer guestBuilds.mu.Unlock()
-	if wasm, ok := guestBuilds.wasm[name]; ok {
+	if wasm, ok := guestBuilds.wasm[dir]; ok {
 		return wasm
 	}
-	wasm, _, err := gobuild.Build(context.Background(), filepath.Join("..", "guests", name), filepath.Join(wasmTestCache(), "guests"))
+	wasm, _, err := gobuild.Build(context.Background(), dir, filepath.Join(wasmTestCache(), "guests"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if guestBuilds.wasm == nil {
 		guestBuilds.wasm = map[string][]byte{}
 	}
-	guestBuilds.wasm[name] = wasm
+	guestBuilds.wasm[dir] = wasm
 	return wasm
 }
 

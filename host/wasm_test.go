@@ -2,6 +2,7 @@ package host
 
 import (
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,30 +22,24 @@ func callWasm(t testing.TB, n *Node, to, req etf.Term) etf.Term {
 	return mustDecode(t, reply)
 }
 
-// watchDown monitors target from a new process and returns the reason
-// it ends with, on a channel.
-func watchDown(t testing.TB, n *Node, target etf.Term) <-chan etf.Term {
+// watchDown monitors target from a probe, which receives the DOWN.
+func watchDown(t testing.TB, n *Node, target etf.Term) *probe {
 	t.Helper()
-	down := make(chan etf.Term, 1)
-	_, err := n.Start(&fake{
-		init: func(p *Process, _ etf.Term) Result {
-			if _, err := p.Monitor(target); err != nil {
-				return Stop(ExitReason(err), nil)
-			}
-			return Ok(nil)
-		},
-		info: func(_ *Process, msg, _ etf.Term) Result {
-			if m, ok := msg.(etf.Tuple); ok && len(m) == 5 && m[0] == etf.Atom("DOWN") {
-				down <- decoded(m[4])
-				return Stop(Normal, nil)
-			}
-			return NoReply(nil)
-		},
-	}, nil, Options{})
-	if err != nil {
-		t.Fatal(err)
+	return startProbe(t, n, func(p *Process) {
+		if _, err := p.Monitor(target); err != nil {
+			t.Errorf("monitor %v: %v", target, err)
+		}
+	})
+}
+
+// downReason returns the reason of the DOWN the probe of watchDown gets.
+func downReason(t testing.TB, pr *probe) etf.Term {
+	t.Helper()
+	m, ok := pr.recv(t).(etf.Tuple)
+	if !ok || len(m) != 5 || m[0] != etf.Atom("DOWN") {
+		t.Fatalf("%v is not a DOWN", m)
 	}
-	return down
+	return decoded(m[4])
 }
 
 // awaitRestart waits until name is registered to a pid other than old,
@@ -81,7 +76,7 @@ func TestWasmExample(t *testing.T) {
 	n.Cast(name, etf.Atom("whatever"))
 	down := watchDown(t, n, pid)
 	n.Cast(name, etf.Atom("stop"))
-	if reason := receive(t, down); !etf.Equal(reason, etf.Binary("stop they said")) {
+	if reason := downReason(t, down); !etf.Equal(reason, etf.Binary("stop they said")) {
 		t.Errorf("stopped with %v", reason)
 	}
 	awaitRestart(t, n, name, pid)
@@ -189,7 +184,7 @@ func TestWasmFaults(t *testing.T) {
 			if !errors.As(err, &exit) || !etf.Equal(exit.Reason, tt.want) {
 				t.Fatalf("call %s: %v, want exit %v", tt.req, err, tt.want)
 			}
-			if reason := receive(t, down); !etf.Equal(reason, tt.want) {
+			if reason := downReason(t, down); !etf.Equal(reason, tt.want) {
 				t.Errorf("DOWN %v, want %v", reason, tt.want)
 			}
 			if got := callWasm(t, n, etf.Atom("bystander"), etf.Atom("ping")); got != etf.Atom("pong") {
@@ -235,5 +230,77 @@ func TestWasmStartFails(t *testing.T) {
 				t.Errorf("Servers() = %v after a failed start", w.Servers())
 			}
 		})
+	}
+}
+
+// TestWasmHostCalls runs each host function of a guest through the
+// runtime: abi's hostcalls guest acts on the node for its server.
+func TestWasmHostCalls(t *testing.T) {
+	n := bootedNode(t)
+	w := testWasm(t, n)
+	m, err := w.Load(ctx(t), buildGuest(t, filepath.Join("..", "abi", "testdata", "hostcalls")), abi.ModuleConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	echo, err := w.Load(ctx(t), watEchoWasm(t), abi.ModuleConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	self, err := w.StartServer(ctx(t), WasmServerSpec{Name: "calls", Module: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.StartServer(ctx(t), WasmServerSpec{Name: "echo", Module: echo}); err != nil {
+		t.Fatal(err)
+	}
+	pr := startProbe(t, n, nil)
+	if err := n.Register("inbox", pr.pid); err != nil {
+		t.Fatal(err)
+	}
+	call := func(req ...etf.Term) etf.Term { return callWasm(t, n, etf.Atom("calls"), etf.Tuple(req)) }
+	atom := func(a string) etf.Term { return etf.Atom(a) }
+	badarg := etf.Tuple{atom("error"), atom("badarg")}
+
+	if got := callWasm(t, n, etf.Atom("calls"), atom("self")); got != self {
+		t.Errorf("self: %v, want %v", got, self)
+	}
+	for _, tt := range []struct {
+		name string
+		req  []etf.Term
+		want etf.Term
+	}{
+		{"send by name", []etf.Term{atom("send"), atom("inbox"), atom("hi")}, atom("ok")},
+		{"send by pid", []etf.Term{atom("send"), pr.pid, atom("hi")}, atom("ok")},
+		{"send to nobody", []etf.Term{atom("send"), atom("nobody"), atom("hi")}, badarg},
+		{"call", []etf.Term{atom("call"), atom("echo"), atom("req"), etf.Int(5000)}, etf.Tuple{atom("ok"), atom("req")}},
+		{"call nobody", []etf.Term{atom("call"), atom("nobody"), atom("req"), etf.Int(5000)}, etf.Tuple{atom("error"), Noproc}},
+		{"deferred reply", []etf.Term{atom("defer"), atom("later")}, atom("later")},
+		{"log", []etf.Term{atom("log"), etf.Binary("from the guest")}, atom("ok")},
+		{"continue", []etf.Term{atom("continue"), atom("next_state")}, atom("ok")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := call(tt.req...); !etf.Equal(got, tt.want) {
+				t.Errorf("%v: %v, want %v", tt.req, got, tt.want)
+			}
+		})
+	}
+	pr.expect(t, atom("hi"))
+	pr.expect(t, atom("hi"))
+	if state, err := n.GetState(ctx(t), atom("calls")); err != nil || !etf.Equal(state, atom("next_state")) {
+		t.Errorf("state after the continue: %v, %v", state, err)
+	}
+
+	// Timers: one fires, one is cancelled.
+	call(atom("send_after"), atom("inbox"), atom("tick"), etf.Int(1))
+	pr.expect(t, atom("tick"))
+	ref, ok := call(atom("send_after"), atom("inbox"), atom("never"), etf.Int(60_000)).(etf.Ref)
+	if !ok {
+		t.Fatal("send_after did not reply a reference")
+	}
+	if left, ok := call(atom("cancel"), ref).(etf.Int); !ok || left <= 0 {
+		t.Errorf("cancel: %v, want the milliseconds left", left)
+	}
+	if got := call(atom("cancel"), ref); got != etf.False {
+		t.Errorf("cancel again: %v, want false", got)
 	}
 }
