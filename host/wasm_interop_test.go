@@ -77,6 +77,9 @@ func TestWasmFromElixir(t *testing.T) {
 		c := `{:counter, $C}`
 		evalOn(t, ex, creo, `[GenServer.call(`+c+`, :get), GenServer.call(`+c+`, :inc), GenServer.call(`+c+`, {:add, 5}), GenServer.cast(`+c+`, :inc), GenServer.call(`+c+`, :get)]`,
 			"[10, 11, 16, :ok, 17]")
+		// A plain message goes to handle_info, which counter leaves to
+		// the SDK's default: ignored.
+		evalOn(t, ex, creo, `send(`+c+`, {:plain, self()}); GenServer.call(`+c+`, :get)`, "17")
 	})
 	for _, tt := range []struct {
 		name, req, reason string
