@@ -28,8 +28,9 @@ const (
 	examplePath          = "guests/example"
 )
 
-// serveFlagUsage documents --serve.
-const serveFlagUsage = "serve the Wasm module at PATH, a .wasm file or a Go guest package directory, as a supervised server registered as NAME (repeatable; with no servers configured, example=" + examplePath + ")"
+// serveFlagUsage documents --serve; pflag shows the quoted word as the
+// flag's argument.
+const serveFlagUsage = "run the Wasm module at PATH, a .wasm file or a Go guest package directory, as a supervised server registered as NAME; one `NAME=PATH` per server (with no servers configured: example=" + examplePath + ")"
 
 // addServed adds the servers of --serve NAME=PATH values to those of the
 // config file, with the node's limits and init's default argument.
