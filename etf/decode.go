@@ -15,11 +15,12 @@ type DecodeOptions struct {
 	Atoms []Atom
 
 	// Alias makes decoded Binary, Bitstring and Local values share memory
-	// with the input instead of copying it, as binary_to_term does for large
-	// binaries. The input must then stay unchanged for as long as the term is
-	// in use; a buffer the caller reuses for the next read must not be
-	// decoded with Alias. Each aliased slice is capped to its own bytes, so
-	// appending to it never writes into the input.
+	// with the input instead of copying it, which makes decoding a large
+	// binary cost nothing. The input must then stay unchanged for as long as
+	// the term is in use, and the term keeps all of it in memory; a buffer
+	// the caller reuses for the next read must not be decoded with Alias.
+	// Each aliased slice is capped to its own bytes, so appending to it
+	// never writes into the input.
 	Alias bool
 }
 
@@ -423,21 +424,22 @@ func (dec *decoder) fail(stack []frame, pos int, err error) error {
 // anything is allocated for it.
 func readArity(data []byte, pos, slotsPer int) (n, next int, err error) {
 	tg := tag(data[pos])
+	var count uint64 // not int, which a 4-byte count overflows on 32-bit platforms
 	if tg == tagSmallTuple {
 		if len(data)-pos < 2 {
 			return 0, 0, truncated(tg, 2, len(data)-pos)
 		}
-		n, next = int(data[pos+1]), pos+2
+		count, next = uint64(data[pos+1]), pos+2
 	} else {
 		if len(data)-pos < 5 {
 			return 0, 0, truncated(tg, 5, len(data)-pos)
 		}
-		n, next = int(binary.BigEndian.Uint32(data[pos+1:])), pos+5
+		count, next = uint64(binary.BigEndian.Uint32(data[pos+1:])), pos+5
 	}
-	if left := len(data) - next; n > left/slotsPer {
-		return 0, 0, errorf(ErrTruncated, "%v of %d elements needs at least %d bytes, %d left", tg, n, n*slotsPer, left)
+	if left := len(data) - next; count > uint64(left/slotsPer) {
+		return 0, 0, errorf(ErrTruncated, "%v of %d elements needs at least %d bytes, %d left", tg, count, count*uint64(slotsPer), left)
 	}
-	return n, next, nil
+	return int(count), next, nil
 }
 
 // Values that need no allocation each time they are decoded.

@@ -31,6 +31,12 @@
 // nest at most 100 deep inside the keys of other maps, since checking map
 // keys for duplicates compares those maps recursively.
 //
+// A decoded term's container slots, map pairs and small binaries are cut
+// from three allocations shared by the whole term, which makes decoding a
+// message a few allocations rather than one for each container. The price is
+// that a part of a term, kept after the rest is dropped, keeps those
+// allocations alive.
+//
 // A LOCAL_EXT term (term_to_binary/2 with the local option, OTP 26) can only
 // be read by the node that wrote it, so its length is unknown: it is kept
 // whole as a [Local] when it is the outermost term, running to the end of
