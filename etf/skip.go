@@ -50,13 +50,13 @@ func measure(data []byte, pos int) (int, sizes, error) {
 		}
 		switch tg := tag(data[pos]); tg {
 		case tagSmallInteger, tagAtomCacheRef:
-			pos, err = skipBytes(data, pos, 2)
+			pos, err = skipBytes(tg, data, pos, 2)
 		case tagInteger:
-			pos, err = skipBytes(data, pos, 5)
+			pos, err = skipBytes(tg, data, pos, 5)
 		case tagNewFloat:
-			pos, err = skipBytes(data, pos, 9)
+			pos, err = skipBytes(tg, data, pos, 9)
 		case tagFloat:
-			pos, err = skipBytes(data, pos, 1+floatStringLen)
+			pos, err = skipBytes(tg, data, pos, 1+floatStringLen)
 		case tagNil:
 			pos++
 		case tagAtom, tagSmallAtom, tagAtomUTF8, tagSmallAtomUTF8, tagSmallBig, tagLargeBig:
@@ -91,7 +91,7 @@ func measure(data []byte, pos int) (int, sizes, error) {
 		case tagExport:
 			if pos, err = skipAtom(data, pos+1); err == nil {
 				if pos, err = skipAtom(data, pos); err == nil {
-					pos, err = skipBytes(data, pos, 2)
+					pos, err = skipBytes(tagSmallInteger, data, pos, 2) // the arity
 				}
 			}
 		case tagNewFun:
@@ -119,10 +119,10 @@ func measure(data []byte, pos int) (int, sizes, error) {
 // BIT_BINARY_EXT, before their bytes.
 var stringHead = [...]int{tagString: 3, tagBinary: 5, tagBitBinary: 6}
 
-// skipBytes returns the end of the n-byte term at data[pos:].
-func skipBytes(data []byte, pos, n int) (int, error) {
+// skipBytes returns the end of the n-byte term tagged tg at data[pos:].
+func skipBytes(tg tag, data []byte, pos, n int) (int, error) {
 	if len(data)-pos < n {
-		return 0, truncated(tag(data[pos]), n, len(data)-pos)
+		return 0, truncated(tg, n, len(data)-pos)
 	}
 	return pos + n, nil
 }
@@ -165,7 +165,7 @@ func skipAtom(data []byte, pos int) (int, error) {
 	}
 	switch tg := tag(data[pos]); tg {
 	case tagAtomCacheRef:
-		return skipBytes(data, pos, 2)
+		return skipBytes(tg, data, pos, 2)
 	case tagAtom, tagSmallAtom, tagAtomUTF8, tagSmallAtomUTF8:
 		return skipCounted(data, pos)
 	default:
