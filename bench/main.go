@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -37,6 +38,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	s := erltest.NewSession(ctx, "bench", stderr)
+	if cfg.CPUProfile != "" {
+		f, err := os.Create(cfg.CPUProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var rep *Report
 	if err := s.Run(func() { rep = measure(s, cfg, stderr) }); err != nil {
 		// The session has logged why.
@@ -63,6 +77,8 @@ type Config struct {
 	Quick bool
 	// Rounds is how many times each side of a comparison is measured.
 	Rounds int
+	// CPUProfile is a file to write a CPU profile of the whole run to.
+	CPUProfile string
 }
 
 func parseFlags(args []string, stderr io.Writer) (Config, error) {
@@ -85,6 +101,7 @@ func parseFlags(args []string, stderr io.Writer) (Config, error) {
 	only := fs.String("only", "", "comma-separated comparisons to run (default all)")
 	fs.BoolVar(&cfg.Quick, "quick", false, "tiny counts: check the harness runs, measure nothing worth reading")
 	fs.IntVar(&cfg.Rounds, "rounds", 0, "rounds per comparison (default 5, or 2 with -quick)")
+	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the run (this process) to `file`")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
