@@ -8,6 +8,7 @@ import (
 
 	"github.com/creo-dev/creo/etf"
 	"github.com/creo-dev/creo/internal/abiname"
+	"github.com/creo-dev/creo/internal/etfwire"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 )
@@ -241,7 +242,7 @@ func hostTrap(_ *instance, mem api.Memory, stack []uint64) {
 // output encodes t and writes it at the guest's (ptr, capacity) when it
 // fits, else holds it for result. It returns the encoded length.
 func (in *instance) output(mem api.Memory, t etf.Term, ptr, capacity uint64) int32 {
-	b, err := etf.AppendTerm(append(in.out[:0], versionByte), t)
+	b, err := etf.AppendTerm(append(in.out[:0], etfwire.VersionByte), t)
 	if err != nil {
 		in.module.log.Error("abi: host function output", "err", err)
 		return abiname.ErrBadTerm
@@ -273,7 +274,7 @@ func (in *instance) status(err error) int32 {
 
 // hold encodes t for result.
 func (in *instance) hold(t etf.Term) {
-	b, err := etf.AppendTerm([]byte{versionByte}, t)
+	b, err := etf.AppendTerm([]byte{etfwire.VersionByte}, t)
 	if err != nil {
 		in.module.log.Error("abi: host function reason", "err", err)
 		b = nil
