@@ -42,8 +42,10 @@
 //
 // A panic in a callback ends it as a trap whose message is the panic's: the
 // server exits with {wasm_trap, Message} and the instance is thrown away.
-// Each callback ends with runtime.Gosched(), without which a Go guest that
-// allocates steadily can stall its own garbage collector.
+// Every 32nd callback of an instance ends with runtime.Gosched(), without
+// which a Go guest that allocates steadily can stall its own garbage
+// collector; goroutines a guest starts run only then, or while it waits in a
+// host function.
 //
 // Host functions ([Self], [Send], [Call], [ReplyTo], [SendAfter],
 // [CancelTimer], [Log]...) work only during a callback, and only under
