@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/creo-dev/creo/etf"
+	"github.com/creo-dev/creo/internal/etfwire"
 )
 
 // callback names the export being run.
@@ -206,20 +207,27 @@ func handle(cb callback, arg, out []byte) ([]byte, error) {
 
 // splitArgs splits an argument, {A1, ..., An} with its version byte, into
 // its n elements, each still encoded. They alias arg.
+//
+// The last element is the rest of the argument, unscanned: the host writes
+// one term there, and it is the state (init's args), which a server with an
+// etf.Raw state passes back without reading, and which may be large.
 func splitArgs(arg []byte, elems []etf.Raw) ([]etf.Raw, error) {
-	if len(arg) < 3 || arg[0] != 131 || arg[1] != 104 || int(arg[2]) != len(elems) {
+	if len(arg) < 3 || arg[0] != etfwire.VersionByte || arg[1] != etfwire.SmallTuple || int(arg[2]) != len(elems) {
 		return nil, fmt.Errorf("sdk: argument is not a tuple of %d", len(elems))
 	}
 	rest := arg[3:]
-	for i := range elems {
+	last := len(elems) - 1
+	for i := range elems[:last] {
 		n, err := etf.SkipTerm(rest)
 		if err != nil {
 			return nil, fmt.Errorf("sdk: argument: %w", err)
 		}
 		elems[i], rest = etf.Raw(rest[:n]), rest[n:]
 	}
-	if len(rest) != 0 {
-		return nil, fmt.Errorf("sdk: argument: %d bytes after the tuple", len(rest))
+	if len(rest) == 0 {
+		_, err := etf.SkipTerm(rest) // etf's error for a missing term
+		return nil, fmt.Errorf("sdk: argument: %w", err)
 	}
+	elems[last] = etf.Raw(rest)
 	return elems, nil
 }
