@@ -39,7 +39,8 @@ type callbacks interface {
 }
 
 // adapter runs a Server[S]. It decodes only what the server sees: the
-// request, and the state unless S is etf.Raw; a From stays encoded.
+// arguments unless it takes them raw (RawArgs), and the state unless S is
+// etf.Raw; a From stays encoded.
 //
 // The optional callbacks are looked up once, here, not per callback: each
 // is nil when the server lacks it.
@@ -51,12 +52,20 @@ type adapter[S any] struct {
 	cont        ContinueHandler[S]
 	terminate   Terminator[S]
 	codeChange  CodeChanger[S]
+	decodeArg   func(etf.Raw) (etf.Term, error)
 	decodeState func(etf.Raw) (S, error)
 	encodeState func([]byte, S) ([]byte, error)
 }
 
-func newAdapter[S any](srv Server[S]) adapter[S] {
-	a := adapter[S]{srv: srv, decodeState: stateDecoder[S](), encodeState: stateEncoder[S]()}
+func newAdapter[S any](srv Server[S], opts ...Option) adapter[S] {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	a := adapter[S]{srv: srv, decodeArg: decode, decodeState: stateDecoder[S](), encodeState: stateEncoder[S]()}
+	if o.rawArgs {
+		a.decodeArg = func(raw etf.Raw) (etf.Term, error) { return raw, nil }
+	}
 	a.call, _ = srv.(CallHandler[S])
 	a.cast, _ = srv.(CastHandler[S])
 	a.info, _ = srv.(InfoHandler[S])
@@ -110,7 +119,7 @@ func stateEncoder[S any]() func([]byte, S) ([]byte, error) {
 
 func (a adapter[S]) run(cb callback, args []etf.Raw, out []byte) ([]byte, error) {
 	if cb == cbInit {
-		t, err := decode(args[0])
+		t, err := a.decodeArg(args[0])
 		if err != nil {
 			return out, err
 		}
@@ -123,7 +132,7 @@ func (a adapter[S]) run(cb callback, args []etf.Raw, out []byte) ([]byte, error)
 	if def := a.defaultResult(cb, rawMsg, rawState); def != nil {
 		return etf.AppendTerm(append(out, 131), def)
 	}
-	msg, err := decode(rawMsg)
+	msg, err := a.decodeArg(rawMsg)
 	if err != nil {
 		return out, err
 	}
@@ -145,7 +154,7 @@ func (a adapter[S]) run(cb callback, args []etf.Raw, out []byte) ([]byte, error)
 		a.terminate.Terminate(msg, state)
 		return append(append(out, 131), tagAtoms[tagOK]...), nil
 	case cbCodeChange:
-		extra, err := decode(args[2])
+		extra, err := a.decodeArg(args[2])
 		if err != nil {
 			return out, err
 		}

@@ -47,6 +47,15 @@
 // collector; goroutines a guest starts run only then, or while it waits in a
 // host function.
 //
+// # Speed
+//
+// Go compiled to wasm runs roughly twenty times slower than native Go, so
+// what a callback decodes and encodes is most of its cost. A server whose
+// state is etf.Raw never decodes or encodes its state, and one served with
+// [RawArgs] gets its requests and messages encoded too and decodes only
+// what it looks at: guests/echo, which passes everything on, costs a
+// fraction of a server that decodes every request.
+//
 // Host functions ([Self], [Send], [Call], [ReplyTo], [SendAfter],
 // [CancelTimer], [Log]...) work only during a callback, and only under
 // GOOS=wasip1; on other platforms the package builds, so guests can be

@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -104,6 +105,16 @@ func TestCallbacks(t *testing.T) {
 		{"default handle_continue", newAdapter[etf.Term](bare{}), cbHandleContinue, []etf.Term{a("hi"), a("s")}, etf.Tuple{a("stop"), etf.Tuple{a("bad_continue"), a("hi")}, a("s")}},
 		{"default terminate", newAdapter[etf.Term](bare{}), cbTerminate, []etf.Term{a("normal"), a("s")}, a("ok")},
 		{"default code_change", newAdapter[etf.Term](bare{}), cbCodeChange, []etf.Term{etf.Binary("v1"), a("s"), etf.List{}}, etf.Tuple{a("ok"), a("s")}},
+		{"raw args: init", newAdapter[etf.Term](argKinds{}, RawArgs()), cbInit, []etf.Term{etf.Int(5)}, etf.Tuple{a("ok"), etf.Binary("etf.Raw")}},
+		{"raw args: request", newAdapter[etf.Term](argKinds{}, RawArgs()), cbHandleCall, []etf.Term{etf.Tuple{a("add"), etf.Int(2)}, from, a("s")},
+			etf.Tuple{a("reply"), etf.Tuple{etf.Binary("etf.Raw"), etf.Tuple{a("add"), etf.Int(2)}}, a("s")}},
+		{"raw args: cast", newAdapter[etf.Term](argKinds{}, RawArgs()), cbHandleCast, []etf.Term{a("inc"), a("s")}, etf.Tuple{a("noreply"), etf.Binary("etf.Raw")}},
+		{"raw args: code_change", newAdapter[etf.Term](argKinds{}, RawArgs()), cbCodeChange, []etf.Term{etf.Binary("v1"), a("s"), etf.List{}},
+			etf.Tuple{a("ok"), etf.Tuple{etf.Binary("etf.Raw"), etf.Binary("etf.Raw")}}},
+		{"decoded args: request", newAdapter[etf.Term](argKinds{}), cbHandleCall, []etf.Term{etf.Tuple{a("add"), etf.Int(2)}, from, a("s")},
+			etf.Tuple{a("reply"), etf.Tuple{etf.Binary("etf.Tuple"), etf.Tuple{a("add"), etf.Int(2)}}, a("s")}},
+		{"raw state and args: echo", newAdapter[etf.Raw](echoServer{}, RawArgs()), cbHandleCall, []etf.Term{etf.Map{{Key: a("k"), Value: etf.List{etf.Int(1)}}}, from, etf.Int(7)},
+			etf.Tuple{a("reply"), etf.Map{{Key: a("k"), Value: etf.List{etf.Int(1)}}}, etf.Int(7)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,6 +123,24 @@ func TestCallbacks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// argKinds tells the Go type of its arguments: init's and casts' become
+// the state, a request's is replied with the request.
+type argKinds struct{}
+
+func kind(t etf.Term) etf.Term { return etf.Binary(fmt.Sprintf("%T", t)) }
+
+func (argKinds) Init(args etf.Term) Result[etf.Term] { return Ok(kind(args)) }
+
+func (argKinds) HandleCall(req etf.Term, _ From, s etf.Term) Result[etf.Term] {
+	return Reply(etf.Tuple{kind(req), req}, s)
+}
+
+func (argKinds) HandleCast(msg etf.Term, _ etf.Term) Result[etf.Term] { return NoReply(kind(msg)) }
+
+func (argKinds) CodeChange(old etf.Term, _ etf.Term, extra etf.Term) Result[etf.Term] {
+	return Ok[etf.Term](etf.Tuple{kind(old), kind(extra)})
 }
 
 func TestHandleErrors(t *testing.T) {
@@ -169,10 +198,55 @@ func TestMatch(t *testing.T) {
 			if got := Match(tt.t, tt.tag, tt.args...); got != tt.want {
 				t.Errorf("Match = %v, want %v", got, tt.want)
 			}
+			// The same term encoded, as RawArgs passes it.
+			raw, err := etf.AppendTerm(nil, tt.t)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := Match(etf.Raw(raw), tt.tag, tt.args...); got != tt.want {
+				t.Errorf("Match of the Raw = %v, want %v", got, tt.want)
+			}
 		})
 	}
-	if !Match(etf.Tuple{etf.Atom("add"), etf.Int(3)}, "add", &k) || k != 3 {
-		t.Errorf("k = %d, want 3", k)
+	for _, m := range []etf.Term{etf.Tuple{etf.Atom("add"), etf.Int(3)}, etf.Raw{104, 2, 119, 3, 'a', 'd', 'd', 97, 3}} {
+		if k = 0; !Match(m, "add", &k) || k != 3 {
+			t.Errorf("Match(%v): k = %d, want 3", m, k)
+		}
+	}
+}
+
+// TestMatchRawAtoms matches atoms in each of their encodings, Latin-1
+// ones beyond ASCII included.
+func TestMatchRawAtoms(t *testing.T) {
+	tests := []struct {
+		name string
+		raw  etf.Raw
+		tag  etf.Atom
+		want bool
+	}{
+		{"small utf8", etf.Raw{119, 3, 'g', 'e', 't'}, "get", true},
+		{"utf8", etf.Raw{118, 0, 3, 'g', 'e', 't'}, "get", true},
+		{"small latin1", etf.Raw{115, 3, 'g', 'e', 't'}, "get", true},
+		{"latin1", etf.Raw{100, 0, 3, 'g', 'e', 't'}, "get", true},
+		{"latin1 beyond ascii", etf.Raw{115, 2, 'h', 0xe9}, "hé", true},
+		{"utf8 beyond ascii", etf.Raw{119, 3, 'h', 0xc3, 0xa9}, "hé", true},
+		{"latin1 other", etf.Raw{115, 2, 'h', 0xe8}, "hé", false},
+		{"prefix", etf.Raw{119, 3, 'g', 'e', 't'}, "ge", false},
+		{"more after the atom", etf.Raw{119, 3, 'g', 'e', 't', 106}, "get", false},
+		{"not an atom", etf.Raw{97, 1}, "get", false},
+		{"truncated", etf.Raw{119, 4, 'g', 'e', 't'}, "get", false},
+		{"tuple tagged latin1", etf.Raw{104, 1, 115, 2, 'h', 0xe9}, "hé", false}, // no args: an atom is wanted
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Match(tt.raw, tt.tag); got != tt.want {
+				t.Errorf("Match = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	var x etf.Term
+	if !Match(etf.Raw{104, 2, 115, 2, 'h', 0xe9, 97, 1}, "hé", &x) || x != etf.Int(1) {
+		t.Errorf("tuple tagged with a Latin-1 atom: x = %v", x)
 	}
 }
 

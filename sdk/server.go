@@ -89,7 +89,24 @@ func (f *From) UnmarshalTerm(t etf.Term) error {
 
 // Serve makes s the module's server. Call it from the guest's init
 // function; a later call replaces the server.
-func Serve[S any](s Server[S]) { served = newAdapter(s) }
+func Serve[S any](s Server[S], opts ...Option) { served = newAdapter(s, opts...) }
+
+// Option changes how [Serve] runs a server.
+type Option func(*options)
+
+type options struct {
+	rawArgs bool
+}
+
+// RawArgs passes every callback argument other than the state to the
+// server as it came, encoded, as an etf.Raw: init's args, requests, casts,
+// messages, continues, terminate's reason, code_change's OldVsn and Extra.
+// A server that passes terms on without looking into them, or looks at
+// few, then never pays for decoding them, which is most of a small
+// callback's cost under wasm: [Match] reads a Raw's tag without decoding
+// it, and a Raw in a Result is written back as it is. Decode what the
+// server needs with etf.DecodeTerm.
+func RawArgs() Option { return func(o *options) { o.rawArgs = true } }
 
 // served is the module's server, set by the guest's package init, which
 // runs in every instance before any callback.
