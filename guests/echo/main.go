@@ -1,6 +1,8 @@
 // Command echo replies every call with its request, unchanged; a cast
-// {send, Pid, Msg} sends Msg to Pid. Its state is an etf.Raw, which the SDK
-// passes through without decoding it, since echo never looks at it.
+// {send, Pid, Msg} sends Msg to Pid. Its state is an etf.Raw and it is
+// served with sdk.RawArgs, so the SDK passes its state and its requests
+// through without decoding them, since echo never looks into them: a call
+// costs the guest only splitting the argument and writing the reply.
 package main
 
 import (
@@ -32,6 +34,6 @@ func (echo) HandleCast(msg etf.Term, state etf.Raw) sdk.Result[etf.Raw] {
 	return sdk.NoReply(state)
 }
 
-func init() { sdk.Serve[etf.Raw](echo{}) }
+func init() { sdk.Serve[etf.Raw](echo{}, sdk.RawArgs()) }
 
 func main() {}
