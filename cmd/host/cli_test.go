@@ -35,8 +35,14 @@ func TestSubcommands(t *testing.T) {
 	if err := os.WriteFile(garbage, []byte("not wasm"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	configFile := filepath.Join(dir, "creo.yaml")
+	if err := os.WriteFile(configFile, []byte("node: {name: "+target+", cookie: "+cookie+", epmd: \""+epmdAddr+"\"}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	guest := func(name string) string { return filepath.Join("..", "..", "guests", name) }
-	to := []string{"--node", target, "--cookie", cookie, "--epmd", epmdAddr}
+	// A first deploy compiles the module, which takes long on a loaded
+	// machine or with the race detector.
+	to := []string{"--node", target, "--cookie", cookie, "--epmd", epmdAddr, "--timeout", "10m"}
 	pid := `<'` + regexp.QuoteMeta(target) + `'\.\d+\.\d+\.\d+>`
 	// The steps run in order, on one node: a deploy is seen by the calls
 	// and lists that follow it.
@@ -47,6 +53,7 @@ func TestSubcommands(t *testing.T) {
 		stdout   string // exactly, unless stdoutRE is given
 		stdoutRE string // a regular expression of all of it
 		stderr   string // the start of it
+		env      map[string]string
 		// eventually retries the step until it passes: the state it shows
 		// settles after the step before returns.
 		eventually bool
@@ -54,6 +61,9 @@ func TestSubcommands(t *testing.T) {
 		{name: "call", args: append([]string{"call", "echo", `{hello, [1, 2], <<"x">>, #{a => 1.5}}`}, to...),
 			stdout: `{hello,[1,2],<<"x">>,#{a => 1.5}}` + "\n"},
 		{name: "call a charlist", args: append([]string{"call", "echo", `"hi"`}, to...), stdout: "[104,105]\n"},
+		{name: "call the node of the config file", args: []string{"call", "echo", "hi", "--config", configFile}, stdout: "hi\n"},
+		{name: "call the node of the environment", args: []string{"call", "echo", "hi"}, stdout: "hi\n",
+			env: map[string]string{"CREO_NODE_NAME": target, "CREO_NODE_COOKIE": cookie, "CREO_NODE_EPMD": epmdAddr}},
 		{name: "call no server", args: append([]string{"call", "nosuch", "hi"}, to...), status: 1,
 			stderr: "host: call nosuch: noproc\n"},
 		{name: "call no node", args: []string{"call", "echo", "hi", "--node", "nobody@127.0.0.1", "--cookie", cookie, "--epmd", epmdAddr},
@@ -91,6 +101,9 @@ func TestSubcommands(t *testing.T) {
 		{name: "ps after the stop", args: append([]string{"ps"}, to...), stdoutRE: `NAME .*\n` + `echo .*\n`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
 			for try := 1; ; try++ {
 				var stdout, stderr syncBuffer
 				got := run(tt.args, &stdout, &stderr)
