@@ -130,3 +130,53 @@ func TestSubcommands(t *testing.T) {
 		}
 	})
 }
+
+// TestRestart runs a node again on the data directory of a node that was
+// deployed to: it brings the deployed server back, unless a configured
+// server has its name, and ps says why.
+func TestRestart(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	epmdAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(erltest.FreePort(t)))
+	const cookie, target = "restartcookie", "creo_cli_restart@127.0.0.1"
+	dataDir := t.TempDir()
+	echo := filepath.Join("..", "..", "guests", "echo")
+	to := []string{"--node", target, "--cookie", cookie, "--epmd", epmdAddr, "--timeout", "10m"}
+	host := func(t *testing.T, want string, args ...string) {
+		t.Helper()
+		var stdout, stderr syncBuffer
+		if got := run(append(args, to...), &stdout, &stderr); got != 0 || !regexp.MustCompile(`^`+want+`$`).MatchString(stdout.String()) {
+			t.Fatalf("host %q: status %d\nstdout: %s\nstderr: %s\nwant stdout %s", args, got, stdout.String(), stderr.String(), want)
+		}
+	}
+	const served, restored = `msg="host: serving a wasm module"`, `msg="host: creo: restored the deployed servers"`
+	for _, tt := range []struct {
+		name  string
+		serve string // the --serve of the run
+		ready string // what the node logs once it is ready for steps
+		steps func(t *testing.T)
+	}{
+		{name: "deploy", serve: "echo=" + echo, ready: served, steps: func(t *testing.T) {
+			host(t, `<.*>\n`, "deploy", "counter", filepath.Join("..", "..", "guests", "counter"), "--init-args", "5")
+			host(t, "6\n", "call", "counter", "inc")
+		}},
+		{name: "restored", serve: "echo=" + echo, ready: restored, steps: func(t *testing.T) {
+			host(t, "5\n", "call", "counter", "get") // init runs again, with the deployed init args
+		}},
+		{name: "configured in its place", serve: "counter=" + echo, ready: restored, steps: func(t *testing.T) {
+			host(t, "get\n", "call", "counter", "get")
+			host(t, `NAME .*\ncounter +<.*> +[0-9a-f]{12} +\{restore_failed,\{already_started,<.*>\}\} +0 +0\n`, "ps")
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var nodeOut, nodeErr syncBuffer
+			status := make(chan int, 1)
+			go func() {
+				status <- run([]string{"--name", target, "--cookie", cookie, "--epmd", epmdAddr, "--data-dir", dataDir,
+					"--serve", tt.serve}, &nodeOut, &nodeErr)
+			}()
+			t.Cleanup(func() { terminate(t, status, &nodeErr) })
+			awaitLogged(t, tt.ready, status, &nodeErr)
+			tt.steps(t)
+		})
+	}
+}

@@ -16,10 +16,6 @@ import (
 	"github.com/creo-dev/creo/host"
 )
 
-// managerName is the registered name of the management server every creo
-// node runs.
-const managerName etf.Atom = "creo"
-
 // defaultTimeout bounds a subcommand's call to the node: long enough for a
 // deploy to compile a large module.
 const defaultTimeout = 30 * time.Second
@@ -141,7 +137,7 @@ func (c *client) call(ctx context.Context, op string, name etf.Atom, req etf.Ter
 // {error, Reason}, and returns X (ok for a bare ok) or the reason as a
 // *nodeError.
 func (c *client) manage(ctx context.Context, op string, req etf.Term) (etf.Term, error) {
-	reply, err := c.call(ctx, op, managerName, req)
+	reply, err := c.call(ctx, op, host.ManagerName, req)
 	if err != nil {
 		return nil, err
 	}
