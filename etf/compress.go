@@ -25,7 +25,7 @@ func (opts DecodeOptions) decodeCompressed(data []byte, pos int) (Term, int, err
 	opts.Alias = true
 	t, n, err := opts.decodePlain(term, 0)
 	if err == nil && n != len(term) {
-		err = &SyntaxError{Offset: int64(n), Err: errorf(ErrTrailingData, "%d bytes", len(term)-n)}
+		err = &SyntaxError{Offset: int64(n), Err: ErrTrailingData}
 	}
 	if err != nil {
 		return nil, 0, inCompressed(err, pos)

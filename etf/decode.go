@@ -50,7 +50,7 @@ func (opts DecodeOptions) Decode(data []byte) (Term, error) {
 		return nil, err
 	}
 	if end != len(data) {
-		return nil, &SyntaxError{Offset: int64(end), Err: errorf(ErrTrailingData, "%d bytes", len(data)-end)}
+		return nil, &SyntaxError{Offset: int64(end), Err: ErrTrailingData}
 	}
 	return t, nil
 }

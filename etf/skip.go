@@ -17,7 +17,7 @@ func SkipTerm(data []byte) (int, error) {
 		}
 		if n, err := SkipTerm(term); err != nil || n != len(term) {
 			if err == nil {
-				err = &SyntaxError{Offset: int64(n), Err: errorf(ErrTrailingData, "%d bytes", len(term)-n)}
+				err = &SyntaxError{Offset: int64(n), Err: ErrTrailingData}
 			}
 			return 0, inCompressed(err, 0)
 		}
