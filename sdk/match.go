@@ -16,57 +16,94 @@ import (
 // On a false result the pointers may have been written.
 //
 // t may be an etf.Raw (see [RawArgs]): Match then reads its tag without
-// decoding it, and decodes the rest only when the tag matches.
+// decoding it, and decodes the rest only when the tag matches. The
+// variables args point to live on the heap; where that matters, see
+// [Tagged].
 func Match(t etf.Term, tag etf.Atom, args ...any) bool {
-	if raw, ok := t.(etf.Raw); ok {
-		return matchRaw(raw, tag, args)
-	}
-	if len(args) == 0 {
-		a, ok := t.(etf.Atom)
-		return ok && a == tag
-	}
-	tup, ok := t.(etf.Tuple)
-	if !ok || len(tup) != len(args)+1 || tup[0] != tag {
+	elems, ok := Tagged(t, tag, len(args))
+	if !ok {
 		return false
 	}
 	for i, arg := range args {
 		if p, ok := arg.(*etf.Term); ok {
-			*p = tup[i+1]
+			*p = elems[i]
 			continue
 		}
-		if etf.FromTerm(tup[i+1], arg) != nil {
+		if etf.FromTerm(elems[i], arg) != nil {
 			return false
 		}
 	}
 	return true
 }
 
-// matchRaw is Match on an encoded term: it compares the tag's bytes, the
-// whole term's for an atom or the first element's for a tuple, and decodes
-// the term only to match the other elements. A Latin-1 atom that is not
-// ASCII is decoded to compare, as its bytes differ from the tag's UTF-8.
-func matchRaw(raw etf.Raw, tag etf.Atom, args []any) bool {
+// Tagged returns the n elements after the tag when t is the tuple {tag,
+// E1, ..., En}, or no elements when n is 0 and t is the atom tag; ok is
+// false for any other term. t may be an etf.Raw (see [RawArgs]): Tagged then
+// reads its tag without decoding it, and decodes the rest only when the tag
+// matches.
+//
+// Tagged is [Match] without pointers, so that nothing escapes to the heap:
+// a callback that checks its message against several shapes allocates
+// nothing for those that do not match. Under wasm an allocation costs a Go
+// guest about 0.2 µs, as much as a small callback's other work.
+func Tagged(t etf.Term, tag etf.Atom, n int) (elems []etf.Term, ok bool) {
+	if raw, isRaw := t.(etf.Raw); isRaw {
+		switch rawTag(raw, tag, n) {
+		case tagDiffers:
+			return nil, false
+		case tagMatches:
+			if n == 0 {
+				return nil, true
+			}
+		}
+		var err error
+		if t, err = decode(raw); err != nil {
+			return nil, false
+		}
+	}
+	if n == 0 {
+		a, ok := t.(etf.Atom)
+		return nil, ok && a == tag
+	}
+	tup, ok := t.(etf.Tuple)
+	if !ok || len(tup) != n+1 || tup[0] != tag {
+		return nil, false
+	}
+	return tup[1:], true
+}
+
+// tagCompare is what the bytes of an encoded term tell of its tag.
+type tagCompare uint8
+
+const (
+	tagDiffers tagCompare = iota
+	tagMatches
+	tagUnknown // a Latin-1 atom beyond ASCII: only decoding tells
+)
+
+// rawTag compares tag with the tag of an encoded term without decoding it:
+// the whole term when n is 0, else the first element of a tuple of n+1. A
+// Latin-1 atom beyond ASCII is unknown, as its bytes differ from the tag's
+// UTF-8.
+func rawTag(raw etf.Raw, tag etf.Atom, n int) tagCompare {
 	b := []byte(raw)
-	if len(args) > 0 {
+	if n > 0 {
 		arity, size, ok := etfwire.TupleHead(b)
-		if !ok || arity != len(args)+1 {
-			return false
+		if !ok || arity != n+1 {
+			return tagDiffers
 		}
 		b = b[size:]
 	}
 	name, size, utf8, ok := etfwire.ReadAtom(b)
 	switch {
-	case !ok || (len(args) == 0 && size != len(b)):
-		return false
+	case !ok || (n == 0 && size != len(b)):
+		return tagDiffers
 	case !utf8 && !isASCII(name):
-		// Compare decoded, below.
+		return tagUnknown
 	case string(name) != string(tag):
-		return false
-	case len(args) == 0:
-		return true
+		return tagDiffers
 	}
-	t, err := decode(raw)
-	return err == nil && Match(t, tag, args...)
+	return tagMatches
 }
 
 func isASCII(b []byte) bool {

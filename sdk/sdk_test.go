@@ -215,6 +215,55 @@ func TestMatch(t *testing.T) {
 	}
 }
 
+func TestTagged(t *testing.T) {
+	a := func(s string) etf.Atom { return etf.Atom(s) }
+	tests := []struct {
+		name string
+		t    etf.Term
+		tag  etf.Atom
+		n    int
+		want []etf.Term
+		ok   bool
+	}{
+		{name: "atom", t: a("get"), tag: "get", ok: true},
+		{name: "tuple", t: etf.Tuple{a("send"), etf.Int(1), etf.List{}}, tag: "send", n: 2, want: []etf.Term{etf.Int(1), etf.List{}}, ok: true},
+		{name: "other tag", t: etf.Tuple{a("recv"), etf.Int(1), etf.List{}}, tag: "send", n: 2},
+		{name: "other size", t: etf.Tuple{a("send"), etf.Int(1)}, tag: "send", n: 2},
+		{name: "atom wanted", t: etf.Tuple{a("get")}, tag: "get"},
+		{name: "tuple wanted", t: a("send"), tag: "send", n: 1},
+		{name: "tag not an atom", t: etf.Tuple{etf.Binary("send"), etf.Int(1)}, tag: "send", n: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw, err := etf.AppendTerm(nil, tt.t)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, term := range []etf.Term{tt.t, etf.Raw(raw)} {
+				got, ok := Tagged(term, tt.tag, tt.n)
+				if ok != tt.ok || !etf.Equal(etf.List(got), etf.List(tt.want)) {
+					t.Errorf("Tagged(%#v) = %v, %v; want %v, %v", term, got, ok, tt.want, tt.ok)
+				}
+			}
+		})
+	}
+}
+
+// TestTaggedAllocs locks in that checking a message's tag allocates
+// nothing when it does not match, decoded or raw.
+func TestTaggedAllocs(t *testing.T) {
+	msg := etf.Term(etf.Tuple{etf.Atom("note"), etf.Int(42)})
+	raw, err := etf.AppendTerm(nil, msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []etf.Term{msg, etf.Raw(raw)} {
+		if n := testing.AllocsPerRun(100, func() { Tagged(m, "send", 2) }); n != 0 {
+			t.Errorf("Tagged(%#v) allocates %v times", m, n)
+		}
+	}
+}
+
 // TestMatchRawAtoms matches atoms in each of their encodings, Latin-1
 // ones beyond ASCII included.
 func TestMatchRawAtoms(t *testing.T) {
