@@ -24,10 +24,11 @@ func (echo) HandleCall(req etf.Term, _ sdk.From, state etf.Raw) sdk.Result[etf.R
 	return sdk.Reply(req, state)
 }
 
+// HandleCast uses sdk.Tagged rather than sdk.Match: a cast that is not
+// {send, Pid, Msg} then costs no allocation.
 func (echo) HandleCast(msg etf.Term, state etf.Raw) sdk.Result[etf.Raw] {
-	var to, payload etf.Term
-	if sdk.Match(msg, "send", &to, &payload) {
-		if err := sdk.Send(to, payload); err != nil {
+	if send, ok := sdk.Tagged(msg, "send", 2); ok {
+		if err := sdk.Send(send[0], send[1]); err != nil {
 			return sdk.Stop(err.Error(), state)
 		}
 	}
