@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/creo-dev/creo/etf"
@@ -37,43 +39,51 @@ func (b *bench) callbacks() *Section {
 			servers[i] = append(servers[i], pid)
 		}
 	}
-	t := Table{Caption: "Callbacks per second, all servers together", Keys: []string{"callback", "message"}, Sides: []string{"creo Wasm", "creo Go"}, Unit: perSecond, Higher: true}
+	sideNames := []string{"creo Wasm", "creo Go"}
+	wall := Table{Caption: "Callbacks per second, all servers together", Keys: []string{"callback", "message"}, Sides: sideNames, Unit: perSecond, Higher: true}
+	cpu := Table{Caption: "Callbacks per second of CPU time this process got", Keys: []string{"callback", "message"}, Sides: sideNames, Unit: perSecond, Higher: true}
+	add := func(keys []string, figs [][]Samples) {
+		wall.Rows = append(wall.Rows, Row{Keys: keys, Values: figs[0]})
+		cpu.Rows = append(cpu.Rows, Row{Keys: keys, Values: figs[1]})
+		b.logf("callbacks: %s: %s; per CPU second: %s", keys[0], wall.summary(wall.Rows[len(wall.Rows)-1]), cpu.summary(cpu.Rows[len(cpu.Rows)-1]))
+	}
 
 	// The casts: as many as the Wasm side handles in the sample time.
 	msg := etf.Tuple{etf.Atom("note"), etf.Int(42)}
 	queued := int(1000 * b.size.callbackTime.Seconds())
-	queued = int(b.drainRate(n, servers[0], msg, queued) * b.size.callbackTime.Seconds())
-	fns := make([]func() float64, len(sides))
+	queued = int(b.drainRate(n, servers[0], msg, queued)[0] * b.size.callbackTime.Seconds())
+	fns := make([]func() []float64, len(sides))
 	for i := range sides {
-		fns[i] = func() float64 { return b.drainRate(n, servers[i], msg, queued) }
+		fns[i] = func() []float64 { return b.drainRate(n, servers[i], msg, queued) }
 	}
-	row := Row{Keys: []string{"handle_cast", "{note, 42}"}, Values: b.alternate(b.size.rounds, fns...)}
-	b.logf("callbacks: casts: %s", t.summary(row))
-	t.Rows = append(t.Rows, row)
+	add([]string{"handle_cast", "{note, 42}"}, b.alternateFigures(b.size.rounds, fns...))
 
 	req := etf.Atom("ping")
 	for i := range sides {
 		b.callRate(n, servers[i], req, b.size.callbackTime/10) // warm up
-		fns[i] = func() float64 { return b.callRate(n, servers[i], req, b.size.callbackTime) }
+		fns[i] = func() []float64 { return b.callRate(n, servers[i], req, b.size.callbackTime) }
 	}
-	row = Row{Keys: []string{"handle_call", "ping"}, Values: b.alternate(b.size.rounds, fns...)}
-	b.logf("callbacks: calls: %s", t.summary(row))
-	t.Rows = append(t.Rows, row)
+	add([]string{"handle_call", "ping"}, b.alternateFigures(b.size.rounds, fns...))
 
+	cores := float64(runtime.NumCPU())
 	return &Section{
 		Method: callbacksMethod(b.size),
-		Tables: []Table{t},
-		Targets: []Target{targetAtLeast("(2) Wasm callbacks per second, small messages (handle_cast): ≥ 1,000,000",
-			t.Rows[0].Values[0].Median(), 1e6, perSecond)},
-		Charts: []Chart{barPanels("callbacks.png", "Callbacks per second on one node: Wasm echo beside native Go echo", t)},
+		Tables: []Table{wall, cpu},
+		Targets: []Target{
+			targetAtLeast("(2) Wasm callbacks per second, small messages (handle_cast): ≥ 1,000,000",
+				wall.Rows[0].Values[0].Median(), 1e6, perSecond),
+			targetAtLeast(fmt.Sprintf("(2) the same per CPU second × %d cores, what the machine gives with no other load: ≥ 1,000,000", int(cores)),
+				cpu.Rows[0].Values[0].Median()*cores, 1e6, perSecond),
+		},
+		Charts: []Chart{barPanels("callbacks.png", "Callbacks per second on one node: Wasm echo beside native Go echo", wall)},
 	}
 }
 
-// drainRate suspends the servers, casts them perServer... in all count
-// messages, resumes them and returns the callbacks per second from the
-// resume until a call to each has returned, which is when every message
-// before it was handled.
-func (b *bench) drainRate(n *host.Node, servers []etf.Pid, msg etf.Term, count int) float64 {
+// drainRate suspends the servers, casts them count messages in all,
+// resumes them and returns the callbacks per second from the resume until a
+// call to each has returned, which is when every message before it was
+// handled: per second of wall time, and per second of CPU time.
+func (b *bench) drainRate(n *host.Node, servers []etf.Pid, msg etf.Term, count int) []float64 {
 	ctx := b.tb.Context()
 	for _, pid := range servers {
 		if err := n.Suspend(ctx, pid); err != nil {
@@ -83,7 +93,7 @@ func (b *bench) drainRate(n *host.Node, servers []etf.Pid, msg etf.Term, count i
 	for i := range count {
 		n.Cast(servers[i%len(servers)], msg)
 	}
-	start := time.Now()
+	start, cpuStart := time.Now(), cpuTime()
 	var wg sync.WaitGroup
 	for _, pid := range servers {
 		wg.Go(func() {
@@ -96,20 +106,22 @@ func (b *bench) drainRate(n *host.Node, servers []etf.Pid, msg etf.Term, count i
 		})
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), cpuTime()-cpuStart
 	if b.tb.Failed() {
 		b.tb.FailNow()
 	}
-	return float64(count+len(servers)) / elapsed.Seconds()
+	callbacks := float64(count + len(servers))
+	return []float64{callbacks / elapsed.Seconds(), callbacks / cpu.Seconds()}
 }
 
 // callRate calls the servers from as many Go callers, each its own server
-// in a loop, for d, and returns the calls per second.
-func (b *bench) callRate(n *host.Node, servers []etf.Pid, req etf.Term, d time.Duration) float64 {
+// in a loop, for d, and returns the calls per second of wall time and of
+// CPU time.
+func (b *bench) callRate(n *host.Node, servers []etf.Pid, req etf.Term, d time.Duration) []float64 {
 	ctx, cancel := context.WithTimeout(b.tb.Context(), d)
 	defer cancel()
 	var calls atomic.Int64
-	start := time.Now()
+	start, cpuStart := time.Now(), cpuTime()
 	var wg sync.WaitGroup
 	for _, pid := range servers {
 		wg.Go(func() {
@@ -123,10 +135,22 @@ func (b *bench) callRate(n *host.Node, servers []etf.Pid, req etf.Term, d time.D
 		})
 	}
 	wg.Wait()
+	elapsed, cpu := time.Since(start), cpuTime()-cpuStart
 	if b.tb.Failed() {
 		b.tb.FailNow()
 	}
-	return float64(calls.Load()) / time.Since(start).Seconds()
+	return []float64{float64(calls.Load()) / elapsed.Seconds(), float64(calls.Load()) / cpu.Seconds()}
+}
+
+// cpuTime returns the CPU time this process has used, user and system.
+// A figure per CPU second leaves out the time the shared machine gave to
+// other processes.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // localNode returns a booted node that is not distributed, shut down when
@@ -151,5 +175,7 @@ as a native Go behaviour. handle_cast: the servers are suspended (sys:suspend), 
 casts is queued across them (as many as the Wasm servers handle in about %v), and the
 figure is the callbacks per second from their resume until a call to each has returned,
 when all were handled. handle_call: %d Go callers, each calling its own server in a loop for
-%v. Median of %d rounds, sides alternating.`, callbackServers, callbackServers, s.callbackTime, callbackServers, s.callbackTime, s.rounds)
+%v. Median of %d rounds, sides alternating. The second table divides by the CPU time the
+process used rather than the wall time, which leaves out what the shared machine gave to
+other processes meanwhile.`, callbackServers, callbackServers, s.callbackTime, callbackServers, s.callbackTime, s.rounds)
 }
