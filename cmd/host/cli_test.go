@@ -180,3 +180,42 @@ func TestRestart(t *testing.T) {
 		})
 	}
 }
+
+// TestConfigFileServers runs a node whose servers are in its config file:
+// each starts at boot with its init args.
+func TestConfigFileServers(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	epmdAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(erltest.FreePort(t)))
+	guests, err := filepath.Abs(filepath.Join("..", "..", "guests"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const cookie, target = "configcookie", "creo_cli_config@127.0.0.1"
+	config := filepath.Join(t.TempDir(), "creo.yaml")
+	if err := os.WriteFile(config, []byte(`
+node: {name: `+target+`, cookie: `+cookie+`, epmd: "`+epmdAddr+`"}
+data_dir: `+t.TempDir()+`
+limits: {deadline: 2s}
+servers:
+  - {name: seven, module: `+guests+`/counter, init_args: "7", restart: transient}
+  - {name: echo, module: `+guests+`/echo, limits: {memory_pages: 128, pool_size: 2}}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var nodeOut, nodeErr syncBuffer
+	status := make(chan int, 1)
+	go func() { status <- run([]string{"--config", config}, &nodeOut, &nodeErr) }()
+	t.Cleanup(func() { terminate(t, status, &nodeErr) })
+	awaitLogged(t, `msg="host: serving a wasm module" name=echo`, status, &nodeErr)
+	for _, tt := range []struct{ name, server, req, want string }{
+		{name: "init args", server: "seven", req: "get", want: "7\n"},
+		{name: "defaults", server: "echo", req: "{x, 1}", want: "{x,1}\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr syncBuffer
+			if got := run([]string{"call", tt.server, tt.req, "--config", config}, &stdout, &stderr); got != 0 || stdout.String() != tt.want {
+				t.Fatalf("call %s %s: status %d, stdout %q, stderr %q; want %q", tt.server, tt.req, got, stdout.String(), stderr.String(), tt.want)
+			}
+		})
+	}
+}
