@@ -144,3 +144,53 @@ func TestRPCReply(t *testing.T) {
 		})
 	}
 }
+
+// TestRPCResolveIt applies global:resolve_it/4, which a BEAM node calls on
+// the node of the pid that holds a clashing global name, with each of
+// global's methods: His is the other partition's pid, Mine the one here.
+func TestRPCResolveIt(t *testing.T) {
+	n := startNet(t, testEPMD(t))
+	clash := etf.Atom("clash")
+	method := func(f etf.Atom) etf.Term { return etf.Export{Module: "global", Function: f, Arity: 3} }
+	tests := []struct {
+		name   string
+		method etf.Term
+		// want returns the winner and checks what his and mine got.
+		want func(t *testing.T, his, mine *probe) etf.Term
+	}{
+		{name: "random_exit_name", method: method("random_exit_name"), want: func(t *testing.T, his, mine *probe) etf.Term {
+			eventually(t, "his is killed", func() bool { return !alive(n, his.pid) })
+			return mine.pid
+		}},
+		{name: "a fun, taken for random_exit_name", method: etf.Fun{Arity: 3, Module: "elixir_fun"}, want: func(t *testing.T, his, mine *probe) etf.Term {
+			eventually(t, "his is killed", func() bool { return !alive(n, his.pid) })
+			return mine.pid
+		}},
+		{name: "random_notify_name", method: method("random_notify_name"), want: func(t *testing.T, his, mine *probe) etf.Term {
+			his.expect(t, etf.Tuple{etf.Atom("global_name_conflict"), clash})
+			return mine.pid
+		}},
+		{name: "notify_all_name", method: method("notify_all_name"), want: func(t *testing.T, his, mine *probe) etf.Term {
+			his.expect(t, etf.Tuple{etf.Atom("global_name_conflict"), clash, mine.pid})
+			mine.expect(t, etf.Tuple{etf.Atom("global_name_conflict"), clash, his.pid})
+			return etf.Atom("none")
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			his, mine := startProbe(t, n, nil), startProbe(t, n, nil)
+			w := n.newProcess(nil)
+			defer w.exit(Normal)
+			got, raised := n.apply(w, etf.Atom("global"), etf.Atom("resolve_it"), etf.List{tt.method, clash, his.pid, mine.pid})
+			if raised != nil {
+				t.Fatalf("raised %v", raised.term())
+			}
+			if want := tt.want(t, his, mine); !etf.Equal(got, want) {
+				t.Errorf("resolve_it = %v, want %v", got, want)
+			}
+			if !alive(n, mine.pid) {
+				t.Error("mine was killed")
+			}
+		})
+	}
+}
