@@ -144,21 +144,31 @@ func (f form) term(b []byte) (etf.Term, int, error) {
 	return t, skip + n, err
 }
 
-// rawTerm keeps the term at the start of b encoded. Atom cache references
-// are resolved by decoding and encoding again, since an etf.Raw stands on
-// its own.
+// rawTerm keeps the term at the start of b encoded. An etf.Raw stands on
+// its own, so atom cache references are replaced by their atoms in a copy
+// (appendResolved), or, for the few terms that copy leaves alone, by
+// decoding and encoding again. A term with no byte that could be a
+// reference is kept as it is.
 func (f form) rawTerm(b []byte) (etf.Term, int, error) {
-	if len(f.atoms) > 0 {
+	skip, err := f.skipVersion(b)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(f.atoms) > 0 && bytes.IndexByte(b[skip:], tagAtomCacheRef) >= 0 {
+		// Room for the term, which is usually all of b, and a few atoms.
+		raw, n, ok, err := appendResolved(make([]byte, 0, len(b)+64), b[skip:], f.atoms)
+		switch {
+		case err != nil:
+			return nil, 0, err
+		case ok:
+			return etf.Raw(raw), skip + n, nil
+		}
 		t, n, err := f.term(b)
 		if err != nil {
 			return nil, 0, err
 		}
-		raw, err := etf.AppendTerm(nil, t)
+		raw, err = etf.AppendTerm(nil, t)
 		return etf.Raw(raw), n, err
-	}
-	skip, err := f.skipVersion(b)
-	if err != nil {
-		return nil, 0, err
 	}
 	n, err := etf.SkipTerm(b[skip:])
 	if err != nil {
