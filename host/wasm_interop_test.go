@@ -80,6 +80,8 @@ func TestWasmFromElixir(t *testing.T) {
 		// A plain message goes to handle_info, which counter leaves to
 		// the SDK's default: ignored.
 		evalOn(t, ex, creo, `send(`+c+`, {:plain, self()}); GenServer.call(`+c+`, :get)`, "17")
+		// The state the host keeps encoded is the guest's term.
+		evalOn(t, ex, creo, `:sys.get_state(`+c+`)`, "17")
 	})
 	for _, tt := range []struct {
 		name, req, reason string
