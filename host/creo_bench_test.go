@@ -75,3 +75,22 @@ func BenchmarkReload(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRestore restarts a node whose manager had deployed 1,000
+// counters: the manifest read back, the module loaded from the
+// compilation cache, and every server started again.
+func BenchmarkRestore(b *testing.B) {
+	dir := b.TempDir()
+	mn := startManagerNode(b, dir, ManagerConfig{})
+	deployMany(b, mn, 1000)
+	mn.close()
+	for b.Loop() {
+		again := startManagerNode(b, dir, ManagerConfig{})
+		b.StopTimer()
+		if len(again.m.Servers()) != 1000 {
+			b.Fatalf("%d servers restored, want 1000", len(again.m.Servers()))
+		}
+		again.close()
+		b.StartTimer()
+	}
+}
