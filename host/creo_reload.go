@@ -59,11 +59,20 @@ type reloadJob struct {
 }
 
 func (m *Manager) reload(ctx context.Context, names []etf.Atom, wasm []byte) ([]reloadFailure, error) {
+	seen := make(map[etf.Atom]bool, len(names))
+	unique := names[:0:0]
 	for _, name := range names {
 		if err := checkName(name); err != nil {
 			return nil, err
 		}
+		// A name twice would move its server twice and count its
+		// manifest entry twice.
+		if !seen[name] {
+			seen[name] = true
+			unique = append(unique, name)
+		}
 	}
+	names = unique
 	if err := m.checkSize(wasm); err != nil {
 		return nil, err
 	}

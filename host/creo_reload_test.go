@@ -132,7 +132,9 @@ func TestManagerReloadAll(t *testing.T) {
 		mn.deploy(t, name, "counter", etf.Int(i))
 		names = append(names, name)
 	}
-	err := mn.m.ReloadAll(ctx(t), append(names, "nobody"), v2)
+	// Named twice, c0 still moves once, and counter's module, which no
+	// server runs after, is deleted.
+	err := mn.m.ReloadAll(ctx(t), append(names, "nobody", "c0"), v2)
 	want := &ManagerError{Reason: etf.List{etf.Tuple{etf.Atom("nobody"), etf.Atom("not_found")}}}
 	if !errors.Is(err, want) {
 		t.Fatalf("ReloadAll = %v, want %v", err, want)
@@ -150,5 +152,11 @@ func TestManagerReloadAll(t *testing.T) {
 	}
 	if _, err := mn.m.store.get(moduleVsn(counter)); err == nil {
 		t.Error("counter's module is still on disk though no server runs it")
+	}
+	mn.m.mu.Lock()
+	users := mn.m.modules[moduleVsn(v2)]
+	mn.m.mu.Unlock()
+	if users != len(names) {
+		t.Errorf("v2's module has %d users, want %d: one per server, so that it goes when they do", users, len(names))
 	}
 }
