@@ -149,8 +149,9 @@ type ManagerConfig struct {
 // system_architecture and system_version (creo's own). Anything else is
 // answered as a BEAM node answers a function it does not have:
 // rpc:call returns {badrpc, {'EXIT', {undef, [{M, F, A, []}]}}} and
-// erpc:call raises undef. rex answers rpc:block_call with the same
-// functions.
+// erpc:call raises undef. That includes erpc:call(Node, Fun), which
+// applies erlang:apply/2: creo runs no Erlang code. rex answers
+// rpc:block_call with the same functions.
 //
 // global:resolve_it/4 is served too on a visible node: a BEAM node that
 // resolves a clash of global names calls it on the node of the pid that

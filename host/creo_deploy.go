@@ -53,12 +53,13 @@ func (m *Manager) Deploy(ctx context.Context, spec DeploySpec) (etf.Pid, error) 
 	if err := m.storeModule(vsn, spec.Wasm); err != nil {
 		return etf.Pid{}, err
 	}
-	pid, err := m.startServer(ctx, serverEntry{Name: spec.Name, Vsn: vsn, Args: spec.Args, Restart: spec.Restart}, mod)
+	entry := serverEntry{Name: spec.Name, Vsn: vsn, Args: spec.Args, Restart: spec.Restart}
+	pid, err := m.startServer(ctx, entry, mod)
 	if err != nil {
 		m.releaseModule(vsn)
 		return etf.Pid{}, err
 	}
-	if err := m.manifest.put(serverEntry{Name: spec.Name, Vsn: vsn, Args: spec.Args, Restart: spec.Restart}); err != nil {
+	if err := m.manifest.put(entry); err != nil {
 		// Undo, so that nothing runs that a restart would not bring back.
 		if stopErr := m.wasm.StopServer(ctx, spec.Name); stopErr != nil {
 			m.log.Error("host: creo: a server whose manifest entry failed could not be stopped", "name", spec.Name, "err", stopErr)

@@ -154,7 +154,9 @@ func TestManagerFromElixir(t *testing.T) {
 			{"creo info", `{:ok, %{name: :by_rpc, deployed: true, restart: :permanent}} = :rpc.call($C, :creo, :info, [:by_rpc]); :ok`, ":ok"},
 			{"creo stop", `:rpc.call($C, :creo, :stop, [:by_rpc])`, ":ok"},
 			{"creo bad arity", `:rpc.call($C, :creo, :stop, [])`, "{:badrpc, {:EXIT, {:undef, [{:creo, :stop, [], []}]}}}"},
-			{"cast", `:erpc.cast($C, :creo, :stop, [:nobody])`, ":ok"},
+			{"cast", `:ok = :erpc.cast($C, :creo, :deploy, [:by_cast, File.read!(` + path("echo") + `)]); ` +
+				`Enum.find_value(1..3000, fn _ -> (case :rpc.call($C, :erlang, :whereis, [:by_cast]) do :undefined -> Process.sleep(10); nil; p -> is_pid(p) end) end)`, "true"},
+			{"stop what a cast deployed", `:rpc.call($C, :creo, :stop, [:by_cast])`, ":ok"},
 			{"spawn undef", `{_, ref} = Node.spawn_monitor($C, :foo, :bar, []); receive do {:DOWN, ^ref, :process, _, r} -> r after 30_000 -> :none end`, "{:undef, [{:foo, :bar, [], []}]}"},
 		} {
 			t.Run(tt.name, func(t *testing.T) { evalOn(t, ex, creo, tt.code, tt.want) })

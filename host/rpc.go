@@ -11,9 +11,8 @@ import "github.com/creo-dev/creo/etf"
 //   - erpc:execute_call(Ref, M, F, A), what rpc:call, erpc:call and
 //     rpc:multicall send, applies M:F(A) and exits with {Ref, return,
 //     Value}, {Ref, exit, Reason} or {Ref, error, Reason, Stack}, as
-//     erpc's own execute_call does; a function this
-//     node does not have is undef, as on a node where its module is not
-//     loaded.
+//     erpc's own execute_call does; a function this node does not have
+//     is undef, as on a node where its module is not loaded.
 //   - erpc:execute_cast(M, F, A), what rpc:cast and erpc:cast send,
 //     applies M:F(A) and exits normal; a failure is only logged.
 //   - Any other M:F(A), what spawn/4 sends, runs M:F(A) if this node has
