@@ -125,12 +125,12 @@ func (m *Manager) checkSize(wasm []byte) error {
 func (m *Manager) load(ctx context.Context, wasm []byte) (*WasmModule, error) {
 	mod, err := m.wasm.Load(ctx, wasm, m.cfg.Module)
 	switch {
+	case err == nil:
+		return mod, nil
 	case errors.Is(err, errWasmClosed), ctx.Err() != nil:
-		return nil, err
-	case err != nil:
-		return nil, refuseWith("invalid_module", err)
+		return nil, err // not the module's fault
 	}
-	return mod, nil
+	return nil, refuseWith("invalid_module", err)
 }
 
 // storeModule writes the module vsn to disk, counting the request as one
