@@ -84,19 +84,28 @@ func runWalkthrough(t *testing.T, path string) {
 }
 
 // runCommand runs the command of step s, the program at path with args,
-// and checks that it prints what s says.
+// and checks that it prints what s says. It runs ps again until then: ps
+// shows a moment, and a server is running, not waiting, until it has
+// returned from the callback that answered the step before.
 func runCommand(t *testing.T, e env, s step, path string, args ...string) {
 	t.Helper()
-	cmd := exec.Command(path, args...)
-	cmd.Dir, cmd.Env = e.dir, e.vars
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
 	want := strings.Join(s.want, "\n")
 	if want != "" {
 		want += "\n"
 	}
-	if err != nil || normalize(string(out)) != normalize(want) {
+	for try := 1; ; try++ {
+		cmd := exec.Command(path, args...)
+		cmd.Dir, cmd.Env = e.dir, e.vars
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err == nil && normalize(string(out)) == normalize(want) {
+			return
+		}
+		if err == nil && args[0] == "ps" && try < 100 {
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
 		t.Fatalf("$ %s\n%s%s%v\nwant\n%s", s.code, out, stderr.Bytes(), err, want)
 	}
 }

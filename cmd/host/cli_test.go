@@ -77,9 +77,11 @@ func TestSubcommands(t *testing.T) {
 		{name: "deploy a package", args: append([]string{"deploy", "counter", guest("counter"), "--init-args", "5"}, to...),
 			stdoutRE: pid + "\n"},
 		{name: "call the deployed server", args: append([]string{"call", "counter", "inc"}, to...), stdout: "6\n"},
+		// A server is running, not waiting, until it has returned from the
+		// callback that sent its reply.
 		{name: "ps", args: append([]string{"ps"}, to...), stdoutRE: `NAME +PID +VSN +STATUS +RESTARTS +MAILBOX\n` +
 			`counter +` + pid + ` +[0-9a-f]{12} +waiting +0 +0\n` +
-			`echo +` + pid + ` +[0-9a-f]{12} +waiting +0 +0\n`},
+			`echo +` + pid + ` +[0-9a-f]{12} +waiting +0 +0\n`, eventually: true},
 		{name: "reload a .wasm", args: append([]string{"reload", "counter", filepath.Join(dir, "counter_v2.wasm")}, to...), stdout: "ok\n"},
 		{name: "state kept", args: append([]string{"call", "counter", "get"}, to...), stdout: "{v2,6}\n"},
 		{name: "reload a name not deployed", args: append([]string{"reload", "nosuch", guest("counter")}, to...), status: 1,
