@@ -221,3 +221,21 @@ servers:
 		})
 	}
 }
+
+// TestBuildOutput checks where build writes a module without -o: the
+// package directory's name with .wasm, in the working directory.
+func TestBuildOutput(t *testing.T) {
+	pkg, err := filepath.Abs(filepath.Join("..", "..", "guests", "echo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	t.Chdir(dir)
+	var stdout, stderr syncBuffer
+	if got := run([]string{"build", pkg}, &stdout, &stderr); got != 0 || stdout.String() != "" {
+		t.Fatalf("build: status %d, stdout %q, stderr %q", got, stdout.String(), stderr.String())
+	}
+	if wasm, err := os.ReadFile(filepath.Join(dir, "echo.wasm")); err != nil || !bytes.HasPrefix(wasm, []byte("\x00asm")) {
+		t.Fatalf("echo.wasm: %d bytes, %v; want a WebAssembly module", len(wasm), err)
+	}
+}
