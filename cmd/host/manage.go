@@ -99,7 +99,7 @@ func manageCommand(cmd *cobra.Command, stdout io.Writer, configFile *string,
 		if err != nil {
 			return err
 		}
-		result, err := c.manage(ctx, cmd.Name()+" "+string(name), req)
+		result, err := c.manage(ctx, fmt.Sprintf("%s %s", cmd.Name(), name), req)
 		if err != nil {
 			return err
 		}
