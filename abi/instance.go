@@ -36,7 +36,7 @@ type instance struct {
 	stack  [2]uint64 // CallWithStack's params and results
 	bufPtr uint32    // the guest buffer of the latest creo_alloc
 	bufCap uint32
-	arg    []byte // the argument, encoded host-side before one copy in
+	arg    args // the argument of the callback to run
 
 	// During a callback: the server it runs for, the context of the
 	// caller, and for host functions an output buffer and a held term.
@@ -112,18 +112,21 @@ func (in *instance) checkVersion() error {
 	return nil
 }
 
-// call runs callback cb with the argument in in.arg and returns a copy of
-// its result. Any error is a *Fault, after which the instance must be
-// thrown away.
+// call runs callback cb with the argument prepared in in.arg and returns a
+// copy of its result. Any error is a *Fault, after which the instance must
+// be thrown away.
 func (in *instance) call(cb Callback) ([]byte, error) {
 	in.deadline.start()
-	ptr, err := in.reserve(uint32(len(in.arg)))
+	size := uint32(in.arg.size)
+	buf, err := in.reserve(size)
 	if err == nil {
-		in.stack[0], in.stack[1] = uint64(ptr), uint64(len(in.arg))
+		in.arg.writeTo(buf)
+		in.stack[0], in.stack[1] = uint64(in.bufPtr), uint64(size)
 		err = in.fns[cb].CallWithStack(in.ctx, in.stack[:])
 	}
 	expired := in.deadline.stop()
 	in.held = nil
+	in.arg.clear()
 	if err != nil || expired {
 		return nil, in.fault(Trap, cb, err, expired)
 	}
@@ -141,23 +144,25 @@ func (in *instance) call(cb Callback) ([]byte, error) {
 const minArgBuffer = 256
 
 // reserve makes sure the guest buffer holds n bytes, asking creo_alloc for
-// a larger one only when it does not, and writes the argument there.
-func (in *instance) reserve(n uint32) (uint32, error) {
+// a larger one only when it does not, and returns the buffer's first n
+// bytes: a view of guest memory, to write the argument into.
+func (in *instance) reserve(n uint32) ([]byte, error) {
 	if n > in.bufCap || in.bufPtr == 0 {
 		size := max(n, minArgBuffer)
 		in.stack[0] = uint64(size)
 		if err := in.alloc.CallWithStack(in.ctx, in.stack[:]); err != nil {
-			return 0, err
+			return nil, err
 		}
 		in.bufPtr, in.bufCap = uint32(in.stack[0]), size
 		if _, ok := in.mem.Read(in.bufPtr, size); !ok || in.bufPtr == 0 {
 			err := fmt.Errorf("%s(%d) returned %d, not a buffer inside memory", abiname.Alloc, size, in.bufPtr)
 			in.bufPtr = 0
-			return 0, err
+			return nil, err
 		}
 	}
-	in.mem.Write(in.bufPtr, in.arg) // inside the buffer checked above
-	return in.bufPtr, nil
+	// Read again: creo_alloc may have grown memory, which moves it.
+	buf, _ := in.mem.Read(in.bufPtr, n) // inside the buffer checked above
+	return buf, nil
 }
 
 // fault classifies a failed call: a deadline that fired, a trap the guest

@@ -172,8 +172,8 @@ func (m *module) invoke(ctx context.Context, p Process, cb Callback, parts ...et
 		}
 		return Result{}, &Fault{Kind: Unavailable, Callback: cb, Detail: etf.Binary(err.Error()), Err: err}
 	}
-	in.arg, err = appendArgs(in.arg[:0], parts...)
-	if err != nil {
+	if err := in.arg.prepare(parts); err != nil {
+		in.arg.clear()
 		m.pool.put(in)
 		return Result{}, err
 	}

@@ -12,19 +12,59 @@ import (
 // Reply, State} and {reply, Reply, State, Action}.
 const maxResultArity = 4
 
-// appendArgs appends a callback's argument, the tuple of parts with the
-// version byte, to dst. Parts that are etf.Raw are copied verbatim, so a
-// state the host keeps encoded is never decoded.
-func appendArgs(dst []byte, parts ...etf.Term) ([]byte, error) {
-	dst = append(dst, etfwire.VersionByte, etfwire.SmallTuple, byte(len(parts)))
-	for _, p := range parts {
-		var err error
-		if dst, err = etf.AppendTerm(dst, p); err != nil {
-			return dst, err
-		}
-	}
-	return dst, nil
+// maxParts is the most parts a callback's argument has: handle_call's
+// {Request, From, State} and code_change's {OldVsn, State, Extra}.
+const maxParts = 3
+
+// args is a callback's argument, the tuple of its parts, laid out before it
+// is written into the guest. Parts that are etf.Raw are copied verbatim, so
+// a state the host keeps encoded is never decoded, and straight into guest
+// memory: a large request or state is copied once on its way in. The other
+// parts are encoded into enc first.
+type args struct {
+	parts [maxParts]etf.Term // a copy, so that the caller's stay on its stack
+	n     int
+	enc   []byte
+	ends  [maxParts]int // for a part that is not Raw, where it ends in enc
+	size  int           // of the whole argument, version byte included
 }
+
+// prepare lays out parts, at most maxParts, encoding those that are not
+// etf.Raw. The args refer to the parts' terms until clear.
+func (a *args) prepare(parts []etf.Term) error {
+	a.n, a.enc, a.size = copy(a.parts[:], parts), a.enc[:0], 3
+	for i, p := range parts {
+		if raw, ok := p.(etf.Raw); ok {
+			a.size += len(raw)
+			continue
+		}
+		start := len(a.enc)
+		var err error
+		if a.enc, err = etf.AppendTerm(a.enc, p); err != nil {
+			return err
+		}
+		a.ends[i] = len(a.enc)
+		a.size += len(a.enc) - start
+	}
+	return nil
+}
+
+// writeTo writes the argument into buf, which holds a.size bytes.
+func (a *args) writeTo(buf []byte) {
+	buf[0], buf[1], buf[2] = etfwire.VersionByte, etfwire.SmallTuple, byte(a.n)
+	off, start := 3, 0
+	for i, p := range a.parts[:a.n] {
+		if raw, ok := p.(etf.Raw); ok {
+			off += copy(buf[off:], raw)
+			continue
+		}
+		off += copy(buf[off:], a.enc[start:a.ends[i]])
+		start = a.ends[i]
+	}
+}
+
+// clear drops the references to the parts.
+func (a *args) clear() { a.parts = [maxParts]etf.Term{} }
 
 // checkTerm reports whether b is one ETF term with its version byte, and
 // nothing after it.
