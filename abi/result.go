@@ -2,6 +2,7 @@ package abi
 
 import (
 	"github.com/creo-dev/creo/etf"
+	"github.com/creo-dev/creo/internal/etfwire"
 )
 
 // Result is a callback's return value split into its parts, each still
@@ -87,29 +88,31 @@ var (
 
 // parseResult checks a callback's result, with its version byte, against
 // the callback's allowed results and splits it. The Result's parts alias
-// res.
+// res. An allowed result is read once, as it is split; anything else is
+// checked whole to tell a bad result from a bad return value.
 func parseResult(cb Callback, res []byte) (Result, error) {
+	if cb != Terminate && len(res) > 0 && res[0] == etfwire.VersionByte {
+		var elems [maxResultArity - 1]etf.Raw
+		if tag, n, end, ok := splitTuple(res[1:], &elems); ok && end == len(res)-1 {
+			for _, s := range shapes[cb] {
+				if len(s.parts) != n || string(s.tag) != string(tag) {
+					continue
+				}
+				r := Result{Tag: s.tag}
+				for i, p := range s.parts {
+					*r.field(p) = elems[i]
+				}
+				return r, nil
+			}
+		}
+	}
 	if err := checkTerm(res); err != nil {
 		return Result{}, &Fault{Kind: BadResult, Callback: cb, Detail: etf.Binary(err.Error()), Err: err}
 	}
 	if cb == Terminate {
 		return Result{}, nil
 	}
-	body := res[1:]
-	var elems [maxResultArity - 1]etf.Raw
-	if tag, n, ok := splitTuple(body, &elems); ok {
-		for _, s := range shapes[cb] {
-			if len(s.parts) != n || string(s.tag) != string(tag) {
-				continue
-			}
-			r := Result{Tag: s.tag}
-			for i, p := range s.parts {
-				*r.field(p) = elems[i]
-			}
-			return r, nil
-		}
-	}
-	return Result{}, &Fault{Kind: BadReturn, Callback: cb, Detail: etf.Raw(body)}
+	return Result{}, &Fault{Kind: BadReturn, Callback: cb, Detail: etf.Raw(res[1:])}
 }
 
 func (r *Result) field(p part) *etf.Raw {

@@ -84,29 +84,29 @@ func checkTerm(b []byte) error {
 
 // splitTuple splits an encoded term (no version byte) that is an atom, or a
 // tuple of at most maxResultArity elements whose first is an atom, into that
-// atom and the raw elements after it. The elements alias b. ok is false for
-// any other term. The atoms of results are ASCII, so a Latin-1 and a UTF-8
+// atom and the raw elements after it, and returns where the term ends. The
+// elements alias b. ok is false for any other term. The atoms of results are ASCII, so a Latin-1 and a UTF-8
 // tag compare alike.
-func splitTuple(b []byte, elems *[maxResultArity - 1]etf.Raw) (tag []byte, n int, ok bool) {
-	if tag, _, _, ok = etfwire.ReadAtom(b); ok {
-		return tag, 0, true
+func splitTuple(b []byte, elems *[maxResultArity - 1]etf.Raw) (tag []byte, n, end int, ok bool) {
+	if tag, end, _, ok = etfwire.ReadAtom(b); ok {
+		return tag, 0, end, true
 	}
 	arity, off, ok := etfwire.TupleHead(b)
 	if !ok || arity < 2 || arity > maxResultArity {
-		return nil, 0, false
+		return nil, 0, 0, false
 	}
 	tag, used, _, ok := etfwire.ReadAtom(b[off:])
 	if !ok {
-		return nil, 0, false
+		return nil, 0, 0, false
 	}
 	off += used
 	for i := range arity - 1 {
 		size, err := etf.SkipTerm(b[off:])
 		if err != nil {
-			return nil, 0, false
+			return nil, 0, 0, false
 		}
 		elems[i] = etf.Raw(b[off : off+size])
 		off += size
 	}
-	return tag, arity - 1, true
+	return tag, arity - 1, off, true
 }
