@@ -112,6 +112,9 @@ func spawnIdle(req childRequest) (childResult, error) {
 		return res, fmt.Errorf("bench: %d processes after starting %d servers", got, req.Servers)
 	}
 	res.RSSAfter, err = settledRSS()
+	// Idle servers have no goroutine: only the node holds them, and a
+	// collection must not find it unreachable before the reading.
+	runtime.KeepAlive(n)
 	return res, err
 }
 
