@@ -60,9 +60,10 @@ func (b *bench) guest(name string) []byte {
 	return wasm
 }
 
-// logger is the logger of creo's nodes: warnings and errors only.
+// logger is the logger of creo's nodes: errors only, since the nodes the
+// run stops at its end make creo's node warn.
 func (b *bench) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(b.progress, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return slog.New(slog.NewTextHandler(b.progress, &slog.HandlerOptions{Level: slog.LevelError}))
 }
 
 // newWasm returns the Wasm of node n, closed with n when the run ends.
