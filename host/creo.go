@@ -135,6 +135,20 @@ type ManagerConfig struct {
 // The servers of a list reload in parallel; each that fails stays on its
 // old module, the others move.
 //
+// Measured (BenchmarkReload, BenchmarkRestore: medians of 3 runs in one
+// process on the team's shared 2-core machine, counters of
+// guests/counter, a 4 MB Go guest):
+//
+//	compile the module cold, no cache            2.12 s
+//	load it from the compilation cache           96 ms
+//	reload 1,000 servers (the load included)     146 ms   1.5x the load
+//	reload 10,000 servers                        196 ms   2.0x the load, 0.09x a cold compile
+//	restart a node that restores 1,000 servers   90 ms
+//
+// Reloading a module creo never saw costs its cold compile and then about
+// 10 µs a server: the servers move in parallel (2.7 times faster than one
+// by one at 10,000), and the manifest is written once for all of them.
+//
 // Servers started otherwise than through creo (from the host command's
 // configuration or --serve) are listed, and can be reloaded and stopped,
 // but are not in the manifest: the configuration starts them at boot.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -90,7 +91,7 @@ var elixirLoad = strings.Join([]string{
 func TestManagerFromElixir(t *testing.T) {
 	epmdAddr := erltest.Epmd(t)
 	name, dir := uniqueName("creo"), t.TempDir()
-	const limit = 8 << 20
+	const limit = 8 << 20 // twice a Go guest
 	mn := startManagedNet(t, epmdAddr, name, dir, ManagerConfig{MaxModuleSize: limit})
 	ex := startElixir(t, epmdAddr, erltest.NodeConfig{})
 	files := guestFiles(t, "counter", "counter_v2", "echo", refuserGuest)
@@ -120,7 +121,7 @@ func TestManagerFromElixir(t *testing.T) {
 			{"garbage", `{:deploy, :x, "not wasm at all"}`, `{:error, {:invalid_module, "compile: interrupt: not a wasm module"}}`},
 			{"truncated", `{:deploy, :x, binary_part(File.read!(` + path("counter") + `), 0, 1000)}`, `{:error, {:invalid_module, m}} when is_binary(m)`},
 			{"missing exports", `{:deploy, :x, <<0, "asm", 1, 0, 0, 0>>}`, `{:error, {:invalid_module, "module " <> _}}`},
-			{"too large", `{:deploy, :x, :binary.copy(<<0>>, 8_388_609)}`, `{:error, {:module_too_large, 8_388_609, 8_388_608}}`},
+			{"too large", `{:deploy, :x, :binary.copy(<<0>>, ` + strconv.Itoa(limit+1) + `)}`, `{:error, {:module_too_large, ` + strconv.Itoa(limit+1) + `, ` + strconv.Itoa(limit) + `}}`},
 			{"name taken", `{:deploy, :counter, File.read!(` + path("echo") + `)}`, `{:error, {:already_started, ^pid}}`},
 			{"init fails", `{:deploy, :x, File.read!(` + path(refuserGuest) + `), :fail}`, `{:error, {:init_failed, :init_refused}}`},
 			{"reload unknown", `{:reload, :nobody, File.read!(` + path("counter_v2") + `)}`, `{:error, :not_found}`},

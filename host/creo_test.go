@@ -20,9 +20,9 @@ func deployReq(args ...etf.Term) etf.Term { return append(etf.Tuple{etf.Atom("de
 // sequence where each step sees what the ones before did, and checks at
 // the end that the refusals left the servers and the disk untouched.
 func TestManagerCalls(t *testing.T) {
-	const limit = 4 << 20
-	mn := startManagerNode(t, t.TempDir(), ManagerConfig{MaxModuleSize: limit})
 	counter, v2, refuser := wasmGuest(t, "counter"), wasmGuest(t, "counter_v2"), wasmGuest(t, refuserGuest)
+	limit := 2 * len(counter) // room for each guest, and a small module too large
+	mn := startManagerNode(t, t.TempDir(), ManagerConfig{MaxModuleSize: limit})
 	echo := wasmGuest(t, "echo")
 	c, e := etf.Atom("c"), etf.Atom("e")
 	tooLarge := make([]byte, limit+1)
