@@ -196,3 +196,34 @@ func TestManagerErrorIs(t *testing.T) {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
 }
+
+// TestManagerServerDown reloads a deployed server that is down, a
+// temporary one that crashed: the reload is refused, the server is listed
+// as down, and stop forgets it.
+func TestManagerServerDown(t *testing.T) {
+	mn := startManagerNode(t, t.TempDir(), ManagerConfig{})
+	pid, err := mn.m.Deploy(ctx(t), DeploySpec{Name: "temp", Wasm: wasmGuest(t, "crasher"), Restart: Temporary})
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := watchDown(t, mn.n, pid)
+	if _, err := mn.n.Call(ctx(t), etf.Atom("temp"), etf.Atom("crash"), wait); err == nil {
+		t.Fatal("the crash call returned")
+	}
+	down.recv(t)
+	got := mn.call(t, etf.Tuple{etf.Atom("reload"), etf.Atom("temp"), etf.Binary(wasmGuest(t, "crasher"))})
+	if !etf.Equal(got, errorWith(etf.Atom("not_running"))) {
+		t.Errorf("reload of a server that is down: %s, want {error, not_running}", etf.Format(got))
+	}
+	info := mn.call(t, etf.Tuple{etf.Atom("info"), etf.Atom("temp")})
+	if mapValue(t, info, "status") != etf.Atom("down") || mapValue(t, info, "pid") != etf.Undefined {
+		t.Errorf("info of a server that is down: %s", etf.Format(info))
+	}
+	// Stop forgets it.
+	if got := mn.call(t, etf.Tuple{etf.Atom("stop"), etf.Atom("temp")}); got != etf.Atom("ok") {
+		t.Errorf("stop of a server that is down: %s", etf.Format(got))
+	}
+	if got := mn.call(t, etf.Atom("which_servers")); !etf.Equal(got, etf.List{}) {
+		t.Errorf("which_servers after stop = %s", etf.Format(got))
+	}
+}
