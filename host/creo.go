@@ -19,7 +19,7 @@ import (
 const ManagerName etf.Atom = "creo"
 
 // DefaultMaxModuleSize is the largest module a [Manager] accepts unless
-// [ManagerConfig] says otherwise: ten times a Go guest that uses fmt.
+// [ManagerConfig] says otherwise: eight times the Go guests of guests/.
 const DefaultMaxModuleSize = 32 << 20
 
 // ManagerConfig configures a node's creo management server.

@@ -34,7 +34,7 @@ func (m *Manager) Servers() []ServerInfo {
 	m.manifest.mu.Lock()
 	byName := make(map[etf.Atom]ServerInfo, len(m.manifest.entries))
 	for name, e := range m.manifest.entries {
-		byName[name] = ServerInfo{Name: name, Vsn: e.Vsn, Deployed: true, Restart: e.Restart}
+		byName[name] = deployedInfo(e)
 	}
 	m.manifest.mu.Unlock()
 	for _, s := range m.wasm.Servers() {
@@ -53,7 +53,7 @@ func (m *Manager) Servers() []ServerInfo {
 // Server describes the server name, if the manager knows it.
 func (m *Manager) Server(name etf.Atom) (ServerInfo, bool) {
 	if e, ok := m.entry(name); ok {
-		return m.describe(ServerInfo{Name: name, Vsn: e.Vsn, Deployed: true, Restart: e.Restart}), true
+		return m.describe(deployedInfo(e)), true
 	}
 	for _, s := range m.wasm.Servers() {
 		if s.Name == name {
@@ -61,6 +61,11 @@ func (m *Manager) Server(name etf.Atom) (ServerInfo, bool) {
 		}
 	}
 	return ServerInfo{}, false
+}
+
+// deployedInfo returns what the manifest entry e says of its server.
+func deployedInfo(e serverEntry) ServerInfo {
+	return ServerInfo{Name: e.Name, Vsn: e.Vsn, Deployed: true, Restart: e.Restart}
 }
 
 // describe completes s with what the running server says of itself.
