@@ -49,10 +49,10 @@ func refuseWith(tag etf.Atom, err error) *ManagerError {
 	return refuse(tag, etf.Binary(trimPrefixes(err.Error())))
 }
 
-// trimPrefixes drops the "host: wasm: " and "abi: " that errors gather on
+// trimPrefixes drops the package prefixes that errors gather on
 // their way up: the caller of creo wants what was wrong.
 func trimPrefixes(msg string) string {
-	for _, p := range []string{"host: creo: ", "host: wasm: ", "host: module store: ", "abi: "} {
+	for _, p := range []string{"host: wasm: ", "host: module store: ", "abi: "} {
 		msg = strings.TrimPrefix(msg, p)
 	}
 	return msg
