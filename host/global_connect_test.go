@@ -139,11 +139,13 @@ func TestGlobalSessionPeerLocksFirst(t *testing.T) {
 	if known := h.g.knownNodes(); len(known) != 2 || !h.g.isKnown(nodeA) || !h.g.isKnown(nodeB) {
 		t.Fatalf("known = %v, want a and b", known)
 	}
-	// Our locker gave its lock back; A's goes when A deletes it.
+	// Our locker gives its lock back when the server, done, cancels the
+	// session; A's goes when A deletes it.
 	if got := h.call(lockerA, etf.Tuple{atomDelLock, id}); got != etf.True {
 		t.Fatalf("del_lock = %v", got)
 	}
-	h.barrier()
+	h.barrier()         // the server has sent the locker its cancel
+	h.barrierOf(locker) // the locker has handled it: its del_lock call returned
 	if h.g.globalLockSet() {
 		t.Fatal("global's lock is still set")
 	}

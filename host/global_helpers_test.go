@@ -229,7 +229,14 @@ func (h *globalHarness) whereis(name etf.Term, want etf.Pid) {
 // before.
 func (h *globalHarness) barrier() {
 	h.t.Helper()
-	if _, err := h.n.exec(ctx(h.t), h.server(), func(*Process) any { return nil }); err != nil {
+	h.barrierOf(h.server())
+}
+
+// barrierOf returns once pid, a process of this node, has handled
+// everything sent to it before.
+func (h *globalHarness) barrierOf(pid etf.Pid) {
+	h.t.Helper()
+	if _, err := h.n.exec(ctx(h.t), pid, func(*Process) any { return nil }); err != nil {
 		h.t.Fatal(err)
 	}
 }
