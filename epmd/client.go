@@ -130,14 +130,25 @@ func (r *Registration) Err() error {
 	}
 }
 
-// Close unregisters the node by closing its connection, the only way EPMD
-// offers, and waits for the Registration to end. EPMD frees the name as soon
-// as it sees the connection close, which may be a moment after Close
-// returns. Close returns nil, also when called again or after the
-// registration was lost.
+// unregisterWait bounds how long Close waits for EPMD to confirm that it
+// freed the name. Tests shorten it.
+var unregisterWait = 5 * time.Second
+
+// Close unregisters the node by ending its side of the connection, the only
+// way EPMD offers, and waits for the Registration to end. EPMD frees the name
+// before it closes its own side, and Close waits for that, up to 5 seconds,
+// so that once it returns the name is free: a lookup finds nothing and the
+// node may register again. Close returns nil, also when called again or
+// after the registration was lost.
 func (r *Registration) Close() error {
 	if !r.closed.Swap(true) {
-		r.conn.Close()
+		// A half close lets watch read EPMD's own close, its confirmation;
+		// the deadline keeps an EPMD that does not answer from holding
+		// Close.
+		r.conn.SetReadDeadline(time.Now().Add(unregisterWait))
+		if hc, ok := r.conn.(interface{ CloseWrite() error }); !ok || hc.CloseWrite() != nil {
+			r.conn.Close()
+		}
 	}
 	<-r.done
 	return nil

@@ -13,11 +13,13 @@ import (
 
 // scripted is a fake EPMD for one connection: it reads a request, hands it
 // to the test and writes reply; then it closes the connection, or with keep
-// leaves it to the test.
+// holds it as EPMD holds a registration: it hands it to the test too, reads
+// until the other side ends, says on ends what ended the read, and closes.
 type scripted struct {
 	addr     string
 	requests chan []byte
 	conns    chan net.Conn
+	ends     chan error
 }
 
 func newScripted(t *testing.T, reply []byte, keep bool) *scripted {
@@ -27,7 +29,7 @@ func newScripted(t *testing.T, reply []byte, keep bool) *scripted {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	s := &scripted{addr: ln.Addr().String(), requests: make(chan []byte, 1), conns: make(chan net.Conn, 1)}
+	s := &scripted{addr: ln.Addr().String(), requests: make(chan []byte, 1), conns: make(chan net.Conn, 1), ends: make(chan error, 1)}
 	go func() {
 		c, err := ln.Accept()
 		if err != nil {
@@ -46,7 +48,9 @@ func newScripted(t *testing.T, reply []byte, keep bool) *scripted {
 		}
 		if keep {
 			s.conns <- c
-			return
+			c.SetReadDeadline(time.Time{})
+			_, err := c.Read(make([]byte, 1))
+			s.ends <- err
 		}
 		c.Close()
 	}()
@@ -134,20 +138,54 @@ func TestRegistrationClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn := <-epmd.conns
 	if err := reg.Close(); err != nil {
 		t.Fatal(err)
 	}
-	// Closing is what unregisters: EPMD must see the end of the stream.
-	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if n, err := conn.Read(make([]byte, 1)); n != 0 || err != io.EOF {
-		t.Errorf("EPMD read %d bytes, %v after Close; want EOF", n, err)
+	// Closing is what unregisters: EPMD must have seen the end of the
+	// stream, and closed its side, before Close returns.
+	select {
+	case err := <-epmd.ends:
+		if err != io.EOF {
+			t.Errorf("EPMD's read ended with %v after Close; want EOF", err)
+		}
+	default:
+		t.Error("Close returned before EPMD saw the end of the stream")
 	}
 	if !errors.Is(reg.Err(), ErrClosed) {
 		t.Errorf("Err() = %v, want ErrClosed", reg.Err())
 	}
 	if err := reg.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
+	}
+}
+
+// TestRegistrationCloseUnanswered checks that Close does not wait for ever
+// on an EPMD that never closes its side.
+func TestRegistrationCloseUnanswered(t *testing.T) {
+	defer func(d time.Duration) { unregisterWait = d }(unregisterWait)
+	unregisterWait = 10 * time.Millisecond
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		t.Cleanup(func() { c.Close() }) // held open until the test ends
+		if _, err := readN(c, 19); err == nil {
+			c.Write(unhex(t, "76 00 00 00 00 07"))
+		}
+	}()
+	reg, err := Register(context.Background(), ln.Addr().String(), fake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg.Close()
+	if !errors.Is(reg.Err(), ErrClosed) {
+		t.Errorf("Err() = %v, want ErrClosed", reg.Err())
 	}
 }
 

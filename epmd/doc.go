@@ -23,6 +23,11 @@
 //   - A name is 1 to 255 characters of UTF-8, as epmd requires, and may not
 //     contain control characters: epmd accepts them, but they would corrupt
 //     the line-based NAMES reply. No BEAM node name contains them.
+//   - [Registration.Close] ends its side of the connection and waits, up to
+//     5 s, for EPMD to close the other, which epmd does only once it has
+//     freed the name: when Close returns, lookups find nothing and the name
+//     can be registered again, so a node that closes and starts again in
+//     one process needs no retry. It costs a round trip to EPMD.
 //   - The client parses replies strictly: trailing or missing bytes are errors
 //     that say which reply was malformed and how.
 //   - Server creations start at a random 32-bit value and count up, skipping
