@@ -2,14 +2,12 @@ package host
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/creo-dev/creo/epmd"
 	"github.com/creo-dev/creo/etf"
 	"github.com/creo-dev/creo/internal/erltest"
 )
@@ -20,17 +18,10 @@ import (
 // managerNode.close.
 func startManagedNet(t *testing.T, epmdAddr string, name etf.Atom, dir string, cfg ManagerConfig) *managerNode {
 	t.Helper()
-	// The EPMD frees the name of a node that closed once it sees its
-	// connection go, which may come after the node restarts.
-	var n *Node
-	eventually(t, "EPMD frees the name "+string(name), func() bool {
-		var err error
-		n, err = StartNode(context.Background(), NetConfig{Name: name, Cookie: testCookie, EPMD: epmdAddr, Logger: testLogger(t)})
-		if err != nil && !errors.Is(err, epmd.ErrNameInUse) {
-			t.Fatal(err)
-		}
-		return err == nil
-	})
+	n, err := StartNode(context.Background(), NetConfig{Name: name, Cookie: testCookie, EPMD: epmdAddr, Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { n.Close() })
 	w, err := NewWasm(n, WasmConfig{CacheDir: wasmTestCache(), Logger: testLogger(t)})
 	if err != nil {
