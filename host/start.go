@@ -53,6 +53,11 @@ func (n *Node) start(starter *Process, link bool, b Behaviour, args etf.Term, op
 	}
 	if link {
 		c.parent = starter.pid
+		if sup, ok := starter.behaviour.(*supervisor); ok && sup.starting > 0 {
+			c.mu.Lock()
+			c.restarts = sup.starting
+			c.mu.Unlock()
+		}
 		starter.addLink(c.pid)
 		c.addLink(starter.pid)
 	}

@@ -39,6 +39,9 @@ type supervisor struct {
 	children children
 	restarts []time.Time // the restarts within the last period
 	retrying bool        // a try_again_restart is in the mailbox
+	// starting is the count of restarts of the child being started, which
+	// the process the start links to is made with.
+	starting int
 }
 
 // child is one child of a supervisor, running or not.
@@ -104,7 +107,11 @@ func (s *supervisor) Init(p *Process, _ etf.Term) Result {
 // start starts c. A child whose Init returned ignore stays not running; a
 // temporary one, or one of a simple_one_for_one supervisor, is dropped.
 func (s *supervisor) start(c *child) error {
+	// The child is made with its count of restarts, so that the count is
+	// right as soon as the child can be seen.
+	s.starting = c.restarts
 	pid, err := c.spec.Start(s.self, c.extra)
+	s.starting = 0
 	switch {
 	case err == ErrIgnored:
 		s.forgetStopped(c)
@@ -113,13 +120,6 @@ func (s *supervisor) start(c *child) error {
 		return err
 	}
 	s.children.run(c, pid)
-	if c.restarts > 0 {
-		if p := s.self.node.process(pid); p != nil {
-			p.mu.Lock()
-			p.restarts = c.restarts
-			p.mu.Unlock()
-		}
-	}
 	return nil
 }
 

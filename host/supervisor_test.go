@@ -308,6 +308,50 @@ func TestFailedRestartIsRetried(t *testing.T) {
 	}
 }
 
+// TestRestartCountAtStart checks that a restarted child's count of
+// restarts is right as soon as the child can be seen: its own Init reads
+// it.
+func TestRestartCountAtStart(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		strategy Strategy
+	}{
+		{name: "one_for_one", strategy: OneForOne},
+		{name: "simple_one_for_one", strategy: SimpleOneForOne},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			n := testNode(t)
+			seen := make(chan int, 1)
+			w := worker()
+			w.init = func(p *Process, a etf.Term) Result {
+				info, _ := p.Node().ProcessInfo(p.Self())
+				seen <- info.Restarts
+				return Ok(a)
+			}
+			sup, err := n.StartSupervisor(SupervisorSpec{Strategy: tt.strategy, Intensity: 5,
+				Children: []ChildSpec{{ID: etf.Atom("w"), Start: ServerStart(w, nil, Options{})}}}, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.strategy == SimpleOneForOne {
+				if _, err := n.StartDynamicChild(ctx(t), sup, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for want := range 3 {
+				if got := <-seen; got != want {
+					t.Fatalf("Init saw %d restarts, want %d", got, want)
+				}
+				infos, err := n.WhichChildren(ctx(t), sup)
+				if err != nil || len(infos) != 1 {
+					t.Fatalf("children %+v, %v", infos, err)
+				}
+				crash(t, n, infos[0].Pid, etf.Atom("boom"))
+			}
+		})
+	}
+}
+
 func TestDynamicChildren(t *testing.T) {
 	n := testNode(t)
 	inits := make(chan etf.Term, 10)
