@@ -94,8 +94,8 @@ func TestSubcommands(t *testing.T) {
 			stderr: "host: stat " + filepath.Join(dir, "nosuch.wasm") + ": no such file or directory\n"},
 		{name: "call that crashes the server", args: append([]string{"call", "counter", "bad"}, to...), status: 1,
 			stderr: "host: call counter: {bad_call,bad}\n"},
-		// A supervisor restarts the server at once, but sets its count of
-		// restarts once the server's init has returned.
+		// The supervisor restarts the server once the call's crash reaches
+		// it, which may be after the call returns.
 		{name: "ps after a restart", args: append([]string{"ps"}, to...), stdoutRE: `NAME .*\n` +
 			`counter +` + pid + ` +[0-9a-f]{12} +waiting +1 +0\n` + `echo .*\n`, eventually: true},
 		{name: "stop", args: append([]string{"stop", "counter"}, to...), stdout: "ok\n"},
