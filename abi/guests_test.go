@@ -127,16 +127,21 @@ func TestGuestCrasher(t *testing.T) {
 		{name: "ping", run: call(etf.Atom("ping")), want: Result{Tag: TagReply, Reply: encode(t, etf.Atom("pong")), State: ok}},
 		{name: "self", run: call(etf.Atom("self")), want: Result{Tag: TagReply, Reply: encode(t, p.pid), State: ok}},
 	})
+	// The allocation runs under a deadline it cannot reach first, however
+	// loaded the machine: its fault must be the memory limit's.
+	unhurried := loadGo(t, "../guests/crasher", ModuleConfig{Deadline: time.Hour, MemoryPages: 256})
 	tests := []struct {
 		req    etf.Atom
+		m      Module
 		reason etf.Term
 	}{
-		{"crash", etf.Tuple{etf.Atom("wasm_trap"), etf.Binary("crasher: crash requested")}},
-		{"loop", etf.Tuple{etf.Atom("wasm_deadline"), etf.Int(1000)}},
-		{"alloc", etf.Tuple{etf.Atom("wasm_memory_limit"), etf.Int(256)}},
+		{"crash", m, etf.Tuple{etf.Atom("wasm_trap"), etf.Binary("crasher: crash requested")}},
+		{"loop", m, etf.Tuple{etf.Atom("wasm_deadline"), etf.Int(1000)}},
+		{"alloc", unhurried, etf.Tuple{etf.Atom("wasm_memory_limit"), etf.Int(256)}},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.req), func(t *testing.T) {
+			m := tt.m
 			_, err := call(tt.req)(m, p, ok)
 			f, isFault := err.(*Fault)
 			if !isFault || !etf.Equal(f.ExitReason(), tt.reason) {
