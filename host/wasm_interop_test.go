@@ -34,12 +34,16 @@ func TestWasmFromElixir(t *testing.T) {
 	}
 	counter := loadGuest(t, w, "counter", abi.ModuleConfig{})
 	crasher := loadGuest(t, w, "crasher", abi.ModuleConfig{Deadline: deadline, MemoryPages: pages})
+	// The memory bomb runs under a deadline it cannot reach first, however
+	// loaded the machine.
+	hoarder := loadGuest(t, w, "crasher", abi.ModuleConfig{Deadline: time.Hour, MemoryPages: pages})
 	for _, spec := range []WasmServerSpec{
 		{Name: "echo", Module: echo},
 		{Name: "wat_echo", Module: watEcho},
 		{Name: "counter", Module: counter, Args: etf.Int(10)},
 		{Name: "bystander", Module: crasher},
 		{Name: "crasher", Module: crasher, Intensity: 10, Period: time.Minute},
+		{Name: "hoarder", Module: hoarder},
 	} {
 		if _, err := w.StartServer(ctx(t), spec); err != nil {
 			t.Fatal(err)
@@ -49,16 +53,16 @@ func TestWasmFromElixir(t *testing.T) {
 	// Others.answer checks that the servers the failure must not touch
 	// still answer.
 	ex.Eval(t, `defmodule Others do def answer(c), do: {GenServer.call({:bystander, c}, :ping), GenServer.call({:echo, c}, {:still, :here})} end`)
-	// Crash.call calls the crasher with req and returns the reason its
-	// call exited with, the pid it called, and the reason of the DOWN of
-	// a monitor on it.
-	ex.Eval(t, `defmodule Crash do def call(c, req) do pid = GenServer.call({:crasher, c}, :self); ref = Process.monitor(pid); `+
+	// Crash.call calls server s with req and returns the reason its call
+	// exited with, the pid it called, and the reason of the DOWN of a
+	// monitor on it.
+	ex.Eval(t, `defmodule Crash do def call(c, s, req) do pid = GenServer.call({s, c}, :self); ref = Process.monitor(pid); `+
 		`r = try do GenServer.call(pid, req, 30_000) catch :exit, {r, _} -> r end; `+
 		`d = receive do {:DOWN, ^ref, :process, _, d} -> d after 30_000 -> :no_down end; {pid, r, d} end end`)
 	// Restarted.call waits until the supervisor has registered the
-	// restarted crasher, and calls it.
-	ex.Eval(t, `defmodule Restarted do def call(c, old, req), do: Enum.find_value(1..3000, fn _ -> `+
-		`try do (if GenServer.call({:crasher, c}, :self) != old, do: GenServer.call({:crasher, c}, req), else: (Process.sleep(10); nil)) `+
+	// restarted server s, and calls it.
+	ex.Eval(t, `defmodule Restarted do def call(c, s, old, req), do: Enum.find_value(1..3000, fn _ -> `+
+		`try do (if GenServer.call({s, c}, :self) != old, do: GenServer.call({s, c}, req), else: (Process.sleep(10); nil)) `+
 		`catch :exit, {:noproc, _} -> Process.sleep(10); nil end end) end`)
 
 	evalOn(t, ex, creo, `corpus = `+wasmCorpus+`; length(corpus)`, "41")
@@ -84,17 +88,17 @@ func TestWasmFromElixir(t *testing.T) {
 		evalOn(t, ex, creo, `:sys.get_state(`+c+`)`, "17")
 	})
 	for _, tt := range []struct {
-		name, req, reason string
+		name, server, req, reason string
 	}{
-		{"trap", ":crash", `{:wasm_trap, "crasher: crash requested"}`},
-		{"endless loop", ":loop", "{:wasm_deadline, 300}"},
-		{"memory bomb", ":alloc", "{:wasm_memory_limit, 128}"},
+		{"trap", ":crasher", ":crash", `{:wasm_trap, "crasher: crash requested"}`},
+		{"endless loop", ":crasher", ":loop", "{:wasm_deadline, 300}"},
+		{"memory bomb", ":hoarder", ":alloc", "{:wasm_memory_limit, 128}"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			evalOn(t, ex, creo, `{pid, r, d} = Crash.call($C, `+tt.req+`); {r, d}`, "{"+tt.reason+", "+tt.reason+"}")
+			evalOn(t, ex, creo, `{pid, r, d} = Crash.call($C, `+tt.server+`, `+tt.req+`); {r, d}`, "{"+tt.reason+", "+tt.reason+"}")
 			evalOn(t, ex, creo, `Others.answer($C)`, "{:pong, {:still, :here}}")
-			// The supervisor restarts the crasher under its name.
-			evalOn(t, ex, creo, `Restarted.call($C, pid, :ping)`, ":pong")
+			// The supervisor restarts the server under its name.
+			evalOn(t, ex, creo, `Restarted.call($C, `+tt.server+`, pid, :ping)`, ":pong")
 		})
 	}
 }

@@ -155,6 +155,9 @@ func TestWasmFaults(t *testing.T) {
 	w := testWasm(t, n)
 	const deadline, pages = 200 * time.Millisecond, 128
 	crasher := loadGuest(t, w, "crasher", abi.ModuleConfig{Deadline: deadline, MemoryPages: pages})
+	// The memory bomb runs under a deadline it cannot reach first, however
+	// loaded the machine.
+	hoarder := loadGuest(t, w, "crasher", abi.ModuleConfig{Deadline: time.Hour, MemoryPages: pages})
 	echo := loadGuest(t, w, "echo", abi.ModuleConfig{})
 	if _, err := w.StartServer(ctx(t), WasmServerSpec{Name: "bystander", Module: crasher}); err != nil {
 		t.Fatal(err)
@@ -163,18 +166,19 @@ func TestWasmFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		name string
-		req  etf.Atom
-		want etf.Term
+		name   string
+		module *WasmModule
+		req    etf.Atom
+		want   etf.Term
 	}{
-		{"trap", "crash", etf.Tuple{etf.Atom("wasm_trap"), etf.Binary("crasher: crash requested")}},
-		{"deadline", "loop", etf.Tuple{etf.Atom("wasm_deadline"), etf.Int(deadline.Milliseconds())}},
-		{"memory", "alloc", etf.Tuple{etf.Atom("wasm_memory_limit"), etf.Int(pages)}},
+		{"trap", crasher, "crash", etf.Tuple{etf.Atom("wasm_trap"), etf.Binary("crasher: crash requested")}},
+		{"deadline", crasher, "loop", etf.Tuple{etf.Atom("wasm_deadline"), etf.Int(deadline.Milliseconds())}},
+		{"memory", hoarder, "alloc", etf.Tuple{etf.Atom("wasm_memory_limit"), etf.Int(pages)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			name := etf.Atom("crasher_" + tt.name)
-			pid, err := w.StartServer(ctx(t), WasmServerSpec{Name: name, Module: crasher, Restart: Temporary})
+			pid, err := w.StartServer(ctx(t), WasmServerSpec{Name: name, Module: tt.module, Restart: Temporary})
 			if err != nil {
 				t.Fatal(err)
 			}
