@@ -169,12 +169,10 @@ func (m *Manager) startServer(ctx context.Context, e serverEntry, mod *WasmModul
 }
 
 // isWasmServer reports whether name is a server of the node's Wasm,
-// deployed through creo or not. It reads Wasm's table itself: Wasm.Servers
-// lists them all, too much for a lookup on every request.
+// deployed through creo or not.
 func (m *Manager) isWasmServer(name etf.Atom) bool {
-	m.wasm.mu.Lock()
-	defer m.wasm.mu.Unlock()
-	return m.wasm.servers[name] != nil
+	_, ok := m.wasm.Server(name)
+	return ok
 }
 
 // pidTerm returns the pid registered as name, or undefined.

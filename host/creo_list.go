@@ -55,10 +55,8 @@ func (m *Manager) Server(name etf.Atom) (ServerInfo, bool) {
 	if e, ok := m.entry(name); ok {
 		return m.describe(deployedInfo(e)), true
 	}
-	for _, s := range m.wasm.Servers() {
-		if s.Name == name {
-			return m.describe(ServerInfo{Name: name, Vsn: s.Vsn}), true
-		}
+	if s, ok := m.wasm.Server(name); ok {
+		return m.describe(ServerInfo{Name: name, Vsn: s.Vsn}), true
 	}
 	return ServerInfo{}, false
 }

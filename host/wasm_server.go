@@ -203,6 +203,22 @@ func (w *Wasm) switched(p *Process, m *WasmModule) {
 	w.release(old)
 }
 
+// Server describes the server name that StartServer started, and reports
+// whether there is one.
+func (w *Wasm) Server(name etf.Atom) (WasmServer, bool) {
+	w.mu.Lock()
+	s := w.servers[name]
+	var vsn string
+	if s != nil {
+		vsn = s.module.Vsn()
+	}
+	w.mu.Unlock()
+	if s == nil {
+		return WasmServer{}, false
+	}
+	return WasmServer{Name: name, Vsn: vsn, Pid: w.pidOf(name)}, true
+}
+
 // Servers describes the servers StartServer started, by name.
 func (w *Wasm) Servers() []WasmServer {
 	w.mu.Lock()

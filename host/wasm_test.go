@@ -124,8 +124,12 @@ func TestWasmStateAndReload(t *testing.T) {
 			t.Errorf("%s: got %v, want %v", s.name, got, s.want)
 		}
 	}
-	if got := w.Servers(); len(got) != 1 || got[0].Vsn != v2.Vsn() || got[0].Pid != pid {
-		t.Errorf("Servers() = %+v, want counter on %s as %v", got, v2.Vsn(), pid)
+	want := WasmServer{Name: name, Vsn: v2.Vsn(), Pid: pid}
+	if got := w.Servers(); len(got) != 1 || got[0] != want {
+		t.Errorf("Servers() = %+v, want %+v", got, want)
+	}
+	if got, ok := w.Server(name); !ok || got != want {
+		t.Errorf("Server(%s) = %+v, %v; want %+v", name, got, ok, want)
 	}
 
 	// A crash after the reload restarts the server from v2.
@@ -142,6 +146,9 @@ func TestWasmStateAndReload(t *testing.T) {
 	}
 	if _, ok := n.Whereis(name); ok || len(w.Servers()) != 0 {
 		t.Errorf("the server is still there: %v", w.Servers())
+	}
+	if got, ok := w.Server(name); ok {
+		t.Errorf("Server(%s) = %+v after StopServer", name, got)
 	}
 	if err := w.Reload(ctx(t), name, v1, nil); err == nil {
 		t.Error("reload of a stopped server succeeded")
