@@ -28,7 +28,7 @@ func (s *globalServer) exchangeNames(p *Process, node etf.Atom, names etf.Term) 
 			ops = append(ops, insertOp(n[0], pid, n[2]))
 		case mine.pid == pid || p.node.name > node:
 		default:
-			switch winner := s.resolveConflict(p, n[0], pid, mine.pid, mine.method); winner {
+			switch winner := resolveConflict(p, n[0], pid, mine.pid, mine.method); winner {
 			case pid:
 				ops = append(ops, insertOp(n[0], pid, n[2]))
 			case mine.pid:
@@ -47,11 +47,13 @@ func insertOp(name etf.Term, pid etf.Pid, method etf.Term) etf.Tuple {
 }
 
 // resolveConflict decides which of his and mine keeps name, by the
-// method of our registration, as Method(Name, His, Mine) would. creo runs
+// method of our registration, as Method(Name, His, Mine) would, with p
+// sending the signals: for a session's names and for global:resolve_it
+// alike. creo runs
 // no Erlang funs: it knows global's three methods by name and takes any
 // other for random_exit_name, the default. It returns the winner, or
 // the zero Pid when neither keeps the name.
-func (s *globalServer) resolveConflict(p *Process, name etf.Term, his, mine etf.Pid, method etf.Term) etf.Pid {
+func resolveConflict(p *Process, name etf.Term, his, mine etf.Pid, method etf.Term) etf.Pid {
 	first, second := mine, his // global's minmax/2: by node
 	if his.Node < mine.Node {
 		first, second = his, mine

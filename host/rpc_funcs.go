@@ -108,8 +108,7 @@ func rpcManager(c rpcCall) (etf.Term, *rpcRaised) {
 // creo's own global resolves a clash (see [Global]), and returns the pid
 // that keeps the name, or none. A hidden node runs no global: undef.
 func rpcResolveIt(c rpcCall) (etf.Term, *rpcRaised) {
-	g := c.node.Global()
-	if g == nil {
+	if c.node.Global() == nil {
 		return nil, undef(c.mod, c.fun, c.args)
 	}
 	name := c.args[1]
@@ -118,7 +117,7 @@ func rpcResolveIt(c rpcCall) (etf.Term, *rpcRaised) {
 	if !okHis || !okMine {
 		return nil, c.badarg()
 	}
-	winner := (&globalServer{g: g}).resolveConflict(c.w, name, his, mine, c.args[0])
+	winner := resolveConflict(c.w, name, his, mine, c.args[0])
 	if winner == (etf.Pid{}) {
 		return etf.Atom("none"), nil
 	}
