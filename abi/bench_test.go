@@ -5,12 +5,11 @@ import (
 	"crypto/sha256"
 	"log/slog"
 	goruntime "runtime"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/creo-dev/creo/etf"
 	"github.com/creo-dev/creo/internal/abiname"
+	"github.com/creo-dev/creo/internal/cputime"
 )
 
 // Benchmarks of the abi-level costs. Compare trusted and untrusted runs of
@@ -75,30 +74,12 @@ func benchCalls(b *testing.B, m Module) {
 	p := newFakeProcess()
 	ctx := context.Background()
 	b.ReportAllocs()
-	defer reportCPU(b)()
+	defer cputime.Report(b, cputime.Used())
 	for b.Loop() {
 		if _, err := m.HandleCall(ctx, p, benchReq, benchFrom, benchState); err != nil {
 			b.Fatal(err)
 		}
 	}
-}
-
-// reportCPU reports the process's CPU time per operation, from now until
-// the returned function runs. On this shared machine wall time per
-// operation swings with the other load; CPU time much less.
-func reportCPU(b *testing.B) func() {
-	start := cpuTime()
-	return func() {
-		b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
-	}
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkCallback is one handle_call round trip through the pool:
@@ -124,7 +105,7 @@ func BenchmarkCallbackParallel(b *testing.B) {
 		b.Run("go-echo/"+mode.name, func(b *testing.B) {
 			m := loadGo(b, "../guests/echo", ModuleConfig{Trusted: mode.trusted})
 			b.ReportAllocs()
-			defer reportCPU(b)()
+			defer cputime.Report(b, cputime.Used())
 			b.RunParallel(func(pb *testing.PB) {
 				p := newFakeProcess()
 				for pb.Next() {

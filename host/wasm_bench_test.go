@@ -4,12 +4,12 @@ import (
 	"context"
 	"runtime"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/creo-dev/creo/abi"
 	"github.com/creo-dev/creo/etf"
+	"github.com/creo-dev/creo/internal/cputime"
 )
 
 // Benchmarks of Wasm servers, each beside the native Go server doing the
@@ -80,7 +80,7 @@ func BenchmarkWasmCall(b *testing.B) {
 		})
 		b.Run(s.name+"/parallel", func(b *testing.B) {
 			b.ReportAllocs()
-			start := cpuTime()
+			start := cputime.Used()
 			b.RunParallel(func(pb *testing.PB) {
 				pid, err := n.Start(s.b, etf.Atom("state"), Options{})
 				if err != nil {
@@ -133,7 +133,7 @@ func BenchmarkWasmCast(b *testing.B) {
 			msg := etf.Term(etf.Atom("poke"))
 			b.ReportAllocs()
 			b.ResetTimer()
-			start := cpuTime()
+			start := cputime.Used()
 			// Not b.Loop: the timer must run until the servers have
 			// handled the casts, not only until they are sent.
 			for i := range b.N {
@@ -195,7 +195,7 @@ func BenchmarkWasmIdleMemory(b *testing.B) {
 // benchLoop runs op b.N times and reports its rate in unit.
 func benchLoop(b *testing.B, unit string, op func() error) {
 	b.ReportAllocs()
-	start := cpuTime()
+	start := cputime.Used()
 	for b.Loop() {
 		if err := op(); err != nil {
 			b.Fatal(err)
@@ -205,20 +205,9 @@ func benchLoop(b *testing.B, unit string, op func() error) {
 }
 
 // reportRate reports operations a second, from the benchmark's wall time,
-// and the CPU time the process spent per operation since start: on the
-// shared 2-core machine the wall time swings with the other load, the CPU
-// time much less, and 2e9 / cpu-ns/op is the operations a second both
-// cores can do.
+// and the CPU time the process spent per operation since start (see
+// [cputime.Report]).
 func reportRate(b *testing.B, unit string, start time.Duration) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), unit)
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
-}
-
-// cpuTime returns the CPU time the process has used, user and system.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	cputime.Report(b, start)
 }
