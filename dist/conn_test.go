@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/creo-dev/creo/etf"
+	"github.com/creo-dev/creo/internal/syncbuf"
 )
 
 // testConn is one end of a connection under test, with what its handler
@@ -20,7 +21,7 @@ import (
 type testConn struct {
 	*Conn
 	got  chan Control
-	logs *logBuffer
+	logs *syncbuf.Buffer
 }
 
 // startConn runs a Conn with flags over nc, as after a handshake.

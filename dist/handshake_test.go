@@ -16,31 +16,13 @@ import (
 	"time"
 
 	"github.com/creo-dev/creo/etf"
+	"github.com/creo-dev/creo/internal/syncbuf"
 )
-
-// logBuffer collects what a connection logs, for tests that check a refusal
-// was logged.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
 
 // testConfig returns a configuration for node name whose handler ignores
 // everything, and whose log goes to the returned buffer.
-func testConfig(name string) (*Config, *logBuffer) {
-	logs := &logBuffer{}
+func testConfig(name string) (*Config, *syncbuf.Buffer) {
+	logs := &syncbuf.Buffer{}
 	return &Config{
 		Name:     etf.Atom(name),
 		Cookie:   "cookie",

@@ -12,40 +12,14 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/creo-dev/creo/internal/syncbuf"
 )
 
-// logBuffer collects a logger's output for a test to read.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// Len returns how much was logged so far, for since.
-func (b *logBuffer) Len() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Len()
-}
-
-// since returns what was logged after mark, a Len taken earlier.
-func (b *logBuffer) since(mark int) string { return b.String()[mark:] }
-
 // loggedServer starts a server whose log the test can read.
-func loggedServer(t *testing.T, cfg ServerConfig) (*Server, *logBuffer) {
+func loggedServer(t *testing.T, cfg ServerConfig) (*Server, *syncbuf.Buffer) {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &syncbuf.Buffer{}
 	opts := &slog.HandlerOptions{Level: slog.LevelDebug}
 	cfg.Logger = slog.New(slog.NewTextHandler(io.MultiWriter(logs, testWriter{t}), opts))
 	return startServer(t, cfg), logs
@@ -160,7 +134,7 @@ func TestServerRefuses(t *testing.T) {
 			if reply, err := io.ReadAll(c); len(reply) > 0 || err != nil {
 				t.Errorf("got reply % X, %v; want the connection closed", reply, err)
 			}
-			if logged := logs.since(mark); !strings.Contains(logged, "level=WARN") || !strings.Contains(logged, tc.log) {
+			if logged := logs.String()[mark:]; !strings.Contains(logged, "level=WARN") || !strings.Contains(logged, tc.log) {
 				t.Errorf("log does not warn %s:\n%s", tc.log, logged)
 			}
 			if n, err := Lookup(ctx, s.Addr().String(), "fake"); err != nil || n.Port != fake.Port {

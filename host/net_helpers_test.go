@@ -1,7 +1,6 @@
 package host
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -9,13 +8,13 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/creo-dev/creo/epmd"
 	"github.com/creo-dev/creo/etf"
+	"github.com/creo-dev/creo/internal/syncbuf"
 )
 
 const testCookie = "netcookie"
@@ -76,27 +75,14 @@ func testLogger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})).With("test", t.Name())
 }
 
-// logRecorder is a slog handler that keeps the text of what is logged, for
-// tests that check a fault was reported.
+// logRecorder keeps the text of what a logger logs, for tests that check
+// a fault was reported.
 type logRecorder struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	syncbuf.Buffer
 }
 
 func (r *logRecorder) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(r, &slog.HandlerOptions{Level: slog.LevelInfo}))
-}
-
-func (r *logRecorder) Write(b []byte) (int, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.buf.Write(b)
-}
-
-func (r *logRecorder) reset() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.buf.Reset()
 }
 
 // await waits until a line containing text is logged.
@@ -104,16 +90,11 @@ func (r *logRecorder) await(t testing.TB, text string) {
 	t.Helper()
 	deadline := time.Now().Add(wait)
 	for {
-		r.mu.Lock()
-		found := strings.Contains(r.buf.String(), text)
-		r.mu.Unlock()
-		if found {
+		if strings.Contains(r.String(), text) {
 			return
 		}
 		if time.Now().After(deadline) {
-			r.mu.Lock()
-			defer r.mu.Unlock()
-			t.Fatalf("nothing logged with %q; the log:\n%s", text, r.buf.String())
+			t.Fatalf("nothing logged with %q; the log:\n%s", text, r.String())
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

@@ -301,7 +301,7 @@ func TestFaults(t *testing.T) {
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			log.reset()
+			log.Reset()
 			tt.inject(t)
 			log.await(t, tt.logged)
 			echoFromB(t)

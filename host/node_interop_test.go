@@ -70,7 +70,7 @@ func TestElixirConnects(t *testing.T) {
 		}
 	})
 	t.Run("wrong cookie", func(t *testing.T) {
-		log.reset()
+		log.Reset()
 		bad := startElixir(t, epmdAddr, erltest.NodeConfig{Cookie: "not" + testCookie})
 		evalOn(t, bad, creo, "Node.connect($C)", "false")
 		log.await(t, "wrong cookie")

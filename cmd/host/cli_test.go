@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/creo-dev/creo/internal/erltest"
+	"github.com/creo-dev/creo/internal/syncbuf"
 )
 
 // TestSubcommands runs each subcommand as a user would, against a node
@@ -21,7 +22,7 @@ func TestSubcommands(t *testing.T) {
 	t.Setenv("HOME", t.TempDir())
 	epmdAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(erltest.FreePort(t))) // the node embeds an EPMD there
 	const cookie, target = "clicookie", "creo_cli_target@127.0.0.1"
-	var nodeOut, nodeErr syncBuffer
+	var nodeOut, nodeErr syncbuf.Buffer
 	status := make(chan int, 1)
 	go func() {
 		status <- run([]string{"--name", target, "--cookie", cookie, "--epmd", epmdAddr, "--data-dir", t.TempDir(),
@@ -107,7 +108,7 @@ func TestSubcommands(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			for try := 1; ; try++ {
-				var stdout, stderr syncBuffer
+				var stdout, stderr syncbuf.Buffer
 				got := run(tt.args, &stdout, &stderr)
 				outOK := stdout.String() == tt.stdout
 				if tt.stdoutRE != "" {
@@ -145,7 +146,7 @@ func TestRestart(t *testing.T) {
 	to := []string{"--node", target, "--cookie", cookie, "--epmd", epmdAddr, "--timeout", "10m"}
 	host := func(t *testing.T, want string, args ...string) {
 		t.Helper()
-		var stdout, stderr syncBuffer
+		var stdout, stderr syncbuf.Buffer
 		if got := run(append(args, to...), &stdout, &stderr); got != 0 || !regexp.MustCompile(`^`+want+`$`).MatchString(stdout.String()) {
 			t.Fatalf("host %q: status %d\nstdout: %s\nstderr: %s\nwant stdout %s", args, got, stdout.String(), stderr.String(), want)
 		}
@@ -170,7 +171,7 @@ func TestRestart(t *testing.T) {
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			var nodeOut, nodeErr syncBuffer
+			var nodeOut, nodeErr syncbuf.Buffer
 			status := make(chan int, 1)
 			go func() {
 				status <- run([]string{"--name", target, "--cookie", cookie, "--epmd", epmdAddr, "--data-dir", dataDir,
@@ -204,7 +205,7 @@ servers:
 `), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var nodeOut, nodeErr syncBuffer
+	var nodeOut, nodeErr syncbuf.Buffer
 	status := make(chan int, 1)
 	go func() { status <- run([]string{"--config", config}, &nodeOut, &nodeErr) }()
 	t.Cleanup(func() { terminate(t, status, &nodeErr) })
@@ -214,7 +215,7 @@ servers:
 		{name: "defaults", server: "echo", req: "{x, 1}", want: "{x,1}\n"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			var stdout, stderr syncBuffer
+			var stdout, stderr syncbuf.Buffer
 			if got := run([]string{"call", tt.server, tt.req, "--config", config}, &stdout, &stderr); got != 0 || stdout.String() != tt.want {
 				t.Fatalf("call %s %s: status %d, stdout %q, stderr %q; want %q", tt.server, tt.req, got, stdout.String(), stderr.String(), tt.want)
 			}
@@ -231,7 +232,7 @@ func TestBuildOutput(t *testing.T) {
 	}
 	dir := t.TempDir()
 	t.Chdir(dir)
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	if got := run([]string{"build", pkg}, &stdout, &stderr); got != 0 || stdout.String() != "" {
 		t.Fatalf("build: status %d, stdout %q, stderr %q", got, stdout.String(), stderr.String())
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"net"
@@ -9,13 +8,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/creo-dev/creo/epmd"
 	"github.com/creo-dev/creo/internal/erltest"
+	"github.com/creo-dev/creo/internal/syncbuf"
 )
 
 // TestRun runs the command as a user would: it starts the node with a new
@@ -30,7 +29,7 @@ func TestRun(t *testing.T) {
 	t.Setenv("XDG_DATA_HOME", "")
 	const name = "creo_cli@127.0.0.1"
 
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	status := make(chan int, 1)
 	go func() { status <- run([]string{"--name", name, "--tick-time", "10s"}, &stdout, &stderr) }()
 	awaitRegistered(t, epmdAddr, "creo_cli", status, &stderr)
@@ -71,7 +70,7 @@ func TestRun(t *testing.T) {
 
 // awaitRegistered waits until the node short is registered with EPMD, and
 // fails if the command exits first.
-func awaitRegistered(t *testing.T, epmdAddr, short string, status <-chan int, stderr *syncBuffer) {
+func awaitRegistered(t *testing.T, epmdAddr, short string, status <-chan int, stderr *syncbuf.Buffer) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -110,7 +109,7 @@ func TestRunUsage(t *testing.T) {
 		{name: "bad timeout", args: []string{"ps", "--timeout", "0s"}, status: 2, stderr: "host: --timeout 0s is not positive (see host --help)\n"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			var stdout, stderr syncBuffer
+			var stdout, stderr syncbuf.Buffer
 			if got := run(tt.args, &stdout, &stderr); got != tt.status || stderr.String() != tt.stderr {
 				t.Fatalf("run(%q) = %d, stderr %q; want %d, %q", tt.args, got, stderr.String(), tt.status, tt.stderr)
 			}
@@ -179,23 +178,4 @@ func TestDefaultDataDir(t *testing.T) {
 			}
 		})
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the node's goroutines to log to
-// while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

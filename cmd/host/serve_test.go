@@ -12,6 +12,7 @@ import (
 
 	"github.com/creo-dev/creo/etf"
 	"github.com/creo-dev/creo/internal/erltest"
+	"github.com/creo-dev/creo/internal/syncbuf"
 )
 
 func TestAddServed(t *testing.T) {
@@ -80,7 +81,7 @@ func TestSeedSession(t *testing.T) {
 	_, port, _ := net.SplitHostPort(epmdAddr)
 	t.Setenv("ERL_EPMD_PORT", port)
 	const cookie = "seedcookie"
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	status := make(chan int, 1)
 	go func() {
 		status <- run([]string{"--name", "creo@127.0.0.1", "--cookie", cookie, "--data-dir", t.TempDir()}, &stdout, &stderr)
@@ -116,7 +117,7 @@ func TestSeedSession(t *testing.T) {
 
 // awaitLogged waits until the command logs text, and fails if it exits
 // first. Building and compiling the guest takes seconds on a cold cache.
-func awaitLogged(t *testing.T, text string, status <-chan int, stderr *syncBuffer) {
+func awaitLogged(t *testing.T, text string, status <-chan int, stderr *syncbuf.Buffer) {
 	t.Helper()
 	deadline := time.Now().Add(120 * time.Second)
 	for !strings.Contains(stderr.String(), text) {
@@ -133,7 +134,7 @@ func awaitLogged(t *testing.T, text string, status <-chan int, stderr *syncBuffe
 
 // terminate stops the command as SIGTERM does, and fails unless it exits
 // cleanly.
-func terminate(t *testing.T, status <-chan int, stderr *syncBuffer) {
+func terminate(t *testing.T, status <-chan int, stderr *syncbuf.Buffer) {
 	t.Helper()
 	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -161,7 +162,7 @@ func TestServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	const cookie, name = "servecookie", "creo_serve@127.0.0.1"
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	status := make(chan int, 1)
 	go func() {
 		status <- run([]string{"--name", name, "--cookie", cookie, "--epmd", epmdAddr, "--data-dir", t.TempDir(),
@@ -188,7 +189,7 @@ func TestServe(t *testing.T) {
 // exits at once with status 1, naming the server.
 func TestServeFails(t *testing.T) {
 	epmdAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(erltest.FreePort(t)))
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	missing := filepath.Join(t.TempDir(), "missing.wasm")
 	got := run([]string{"--name", "creo_fail@127.0.0.1", "--cookie", "c", "--epmd", epmdAddr, "--data-dir", t.TempDir(),
 		"--serve", "nope=" + missing}, &stdout, &stderr)
@@ -202,7 +203,7 @@ func TestServeFails(t *testing.T) {
 func TestServeNoExample(t *testing.T) {
 	epmdAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(erltest.FreePort(t)))
 	t.Chdir(t.TempDir())
-	var stdout, stderr syncBuffer
+	var stdout, stderr syncbuf.Buffer
 	status := make(chan int, 1)
 	go func() {
 		status <- run([]string{"--name", "creo_noex@127.0.0.1", "--cookie", "c", "--epmd", epmdAddr, "--data-dir", t.TempDir()}, &stdout, &stderr)
