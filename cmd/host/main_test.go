@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -49,17 +48,7 @@ func TestRun(t *testing.T) {
 		t.Errorf("data directory: %v", err)
 	}
 
-	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case code := <-status:
-		if code != 0 {
-			t.Fatalf("exit status %d\n%s", code, stderr.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("still running after SIGTERM\n%s", stderr.String())
-	}
+	terminate(t, status, &stderr)
 	if _, err := epmd.Lookup(context.Background(), epmdAddr, "creo_cli"); !errors.Is(err, epmd.ErrNotFound) {
 		t.Errorf("EPMD lookup after the stop: %v", err)
 	}
@@ -70,7 +59,7 @@ func TestRun(t *testing.T) {
 
 // awaitRegistered waits until the node short is registered with EPMD, and
 // fails if the command exits first.
-func awaitRegistered(t *testing.T, epmdAddr, short string, status <-chan int, stderr *syncbuf.Buffer) {
+func awaitRegistered(t testing.TB, epmdAddr, short string, status <-chan int, stderr *syncbuf.Buffer) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {

@@ -117,7 +117,7 @@ func TestSeedSession(t *testing.T) {
 
 // awaitLogged waits until the command logs text, and fails if it exits
 // first. Building and compiling the guest takes seconds on a cold cache.
-func awaitLogged(t *testing.T, text string, status <-chan int, stderr *syncbuf.Buffer) {
+func awaitLogged(t testing.TB, text string, status <-chan int, stderr *syncbuf.Buffer) {
 	t.Helper()
 	deadline := time.Now().Add(120 * time.Second)
 	for !strings.Contains(stderr.String(), text) {
@@ -134,7 +134,7 @@ func awaitLogged(t *testing.T, text string, status <-chan int, stderr *syncbuf.B
 
 // terminate stops the command as SIGTERM does, and fails unless it exits
 // cleanly.
-func terminate(t *testing.T, status <-chan int, stderr *syncbuf.Buffer) {
+func terminate(t testing.TB, status <-chan int, stderr *syncbuf.Buffer) {
 	t.Helper()
 	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)
