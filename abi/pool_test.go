@@ -63,11 +63,27 @@ func TestPoolConcurrentCallbacks(t *testing.T) {
 // after PoolWait, and that the blocked one completes.
 func TestPoolExhausted(t *testing.T) {
 	m := load(t, callingGuest(), ModuleConfig{MaxInstances: 1, PoolWait: 20 * time.Millisecond})
-	blocked, release := make(chan struct{}), make(chan struct{})
+	release := holdInstance(m)
+	_, err := m.Init(context.Background(), newFakeProcess(), etf.List{})
+	f := asFault(t, err, Unavailable)
+	want := etf.Tuple{etf.Atom("wasm_unavailable"), etf.Binary("all 1 instances busy for 20ms")}
+	if !etf.Equal(f.ExitReason(), want) {
+		t.Errorf("reason = %v, want %v", f.ExitReason(), want)
+	}
+	if err := release(); err != nil {
+		t.Errorf("the blocked callback: %v", err)
+	}
+}
+
+// holdInstance makes a call into m, a module of callingGuest, whose host
+// call blocks, and returns once it holds an instance; release lets the
+// call end and returns its error.
+func holdInstance(m Module) (release func() error) {
+	blocked, unblock := make(chan struct{}), make(chan struct{})
 	p := newFakeProcess()
 	p.call = func(context.Context, etf.Term, etf.Term, time.Duration) (etf.Term, error) {
 		close(blocked)
-		<-release
+		<-unblock
 		return etf.Atom("late"), nil
 	}
 	done := make(chan error)
@@ -76,15 +92,9 @@ func TestPoolExhausted(t *testing.T) {
 		done <- err
 	}()
 	<-blocked
-	_, err := m.Init(context.Background(), newFakeProcess(), etf.List{})
-	f := asFault(t, err, Unavailable)
-	want := etf.Tuple{etf.Atom("wasm_unavailable"), etf.Binary("all 1 instances busy for 20ms")}
-	if !etf.Equal(f.ExitReason(), want) {
-		t.Errorf("reason = %v, want %v", f.ExitReason(), want)
-	}
-	close(release)
-	if err := <-done; err != nil {
-		t.Errorf("the blocked callback: %v", err)
+	return func() error {
+		close(unblock)
+		return <-done
 	}
 }
 
@@ -136,19 +146,7 @@ func TestPoolHandOff(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := load(t, callingGuest(), ModuleConfig{MaxInstances: 1, PoolWait: time.Minute})
-			blocked, release := make(chan struct{}), make(chan struct{})
-			p := newFakeProcess()
-			p.call = func(context.Context, etf.Term, etf.Term, time.Duration) (etf.Term, error) {
-				close(blocked)
-				<-release
-				return etf.Atom("late"), nil
-			}
-			first := make(chan error)
-			go func() {
-				_, err := m.HandleCall(context.Background(), p, etf.Atom("go"), etf.Atom("from"), etf.Int(0))
-				first <- err
-			}()
-			<-blocked
+			release := holdInstance(m)
 			second := make(chan error)
 			go func() {
 				_, err := m.Init(context.Background(), newFakeProcess(), etf.List{})
@@ -165,8 +163,7 @@ func TestPoolHandOff(t *testing.T) {
 			if tt.close {
 				m.Close(context.Background())
 			}
-			close(release)
-			if err := <-first; err != nil {
+			if err := release(); err != nil {
 				t.Errorf("first: %v", err)
 			}
 			if err := <-second; !errors.Is(err, tt.want) {
