@@ -58,8 +58,51 @@ var ErrNotDistributed = errors.New("host: the node is not distributed")
 // node ready to start servers. Other nodes can reach it as soon as it
 // returns; it connects to another node on the first signal one of its
 // processes sends there, as the BEAM does. ctx bounds the start only.
-// [Node.Close] stops it. The package doc's "Distribution" section says
-// how the node behaves on the wire.
+// [Node.Close] stops it.
+//
+// # On the wire
+//
+// The node follows the rules of OTP's net_kernel:
+//
+//   - One connection per peer node. A peer that connects while this node
+//     is dialling it is settled by [dist.TieBreak]; one that connects
+//     again while its old connection still looks up is asked (status
+//     alive) and, if it says the old one is dead, replaces it. A new
+//     connection to a node carries signals only once the links and
+//     monitors of its previous one have fired with noconnection.
+//   - A connection is opened on the first signal to a node. Signals sent
+//     meanwhile wait, in order, and go first on it; when it cannot be made
+//     (the EPMD lookup and the TCP connection get net_setuptime each, the
+//     handshake's steps too) they are dropped and the node is reported
+//     down, so links and monitors fire noconnection and calls fail with
+//     {nodedown, Node}, as on the BEAM.
+//   - Each connection's reader hands its control messages to the Peer
+//     methods in arrival order; mailboxes are unbounded, so it never
+//     waits on a process. Messages reach processes still encoded
+//     (dist.Config.RawPayloads).
+//   - A peer that names a process of another node as the sender of a
+//     link, exit or monitor breaks the protocol: its connection is closed
+//     and the reason logged, as erts does with an invalid message.
+//     Signals to pids of another node find no process.
+//   - The creation EPMD gives at the start stays the node's for its whole
+//     life, since every pid and reference carries it: should the EPMD
+//     registration be lost and made again under a new creation, the node
+//     keeps announcing its first one. Peers find it by its port, which
+//     does not change.
+//   - SPAWN_REQUEST, what rpc:call and erpc:call send, goes to the spawn
+//     handler ([Node.SetSpawnHandler]); without one it is refused with
+//     notsup, and rpc:call returns {badrpc, notsup}; [StartManager]
+//     installs one that serves rpc. net_kernel answers pings; rex answers
+//     features requests, and block_call as spawn requests are answered;
+//     the log events sent to logger_proxy are dropped; system processes
+//     leave other requests unanswered rather than crash.
+//   - [Node.MonitorNodes], [Node.Nodes], [Node.Connect] and
+//     [Node.Disconnect] are net_kernel's monitor_nodes, nodes(),
+//     connect_node and disconnect_node, for global and for Go code.
+//   - [Node.Close] stops accepting and leaves EPMD, shuts the tree down,
+//     then closes the connections. Closing is abrupt for the wire: what a
+//     connection has queued and not written is lost, as at
+//     erlang:disconnect_node/1.
 func StartNode(ctx context.Context, cfg NetConfig) (*Node, error) {
 	short, _, ok := strings.Cut(string(cfg.Name), "@")
 	if !ok || short == "" || strings.HasSuffix(string(cfg.Name), "@") {

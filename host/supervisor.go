@@ -9,6 +9,19 @@ import (
 
 // SupervisorSpec is what a supervisor's init returns in OTP: its flags and
 // its children.
+//
+// Supervisors are OTP's: one_for_one, one_for_all, rest_for_one and
+// simple_one_for_one ([Strategy], one per file); permanent, transient and
+// temporary children; an intensity within a period, counted on an
+// injectable clock, past which a supervisor terminates its children and
+// exits with shutdown; a shutdown per child (brutal_kill, a timeout during
+// which terminate runs, or infinity); children added and removed at run
+// time. A restart that fails is retried through the supervisor's own
+// mailbox, each try counting towards the intensity, so no goroutine ever
+// sleeps. [Node.Boot] starts the node's own tree: creo_sup over
+// creo_system_sup (the system processes) and creo_user_sup (the user
+// servers, each under a transient supervisor of its own, which gives up
+// alone).
 type SupervisorSpec struct {
 	// Strategy is OneForOne, OneForAll, RestForOne or SimpleOneForOne.
 	Strategy Strategy
