@@ -137,30 +137,41 @@ defmodule Bench.Driver do
   # reload/3 starts n counter servers of a new module, keeps loaders
   # processes calling them, then moves every server to version 2 of the
   # module as a release upgrade does, workers of them at once: compile and
-  # load version 2, then suspend, code_change and resume each server. It
-  # returns [Compile microseconds, Switch microseconds, Servers on v2].
+  # load version 2, then suspend, code_change and resume each server. Once
+  # the callers have stopped it moves them again, to version 3, with no
+  # load. It returns [Compile microseconds, Switch microseconds, Idle switch
+  # microseconds, Servers on v2 or later].
   def reload(n, loaders, workers) do
     mod = Module.concat(Bench, "Counter#{:erlang.unique_integer([:positive])}")
     Code.compile_string(counter(mod, 1))
-    servers = List.to_tuple(for _ <- 1..n, do: elem(GenServer.start(mod, 0), 1))
-    load = for _ <- 1..loaders, do: spawn_link(fn -> load(servers) end)
+    servers = for _ <- 1..n, do: elem(GenServer.start(mod, 0), 1)
+    tuple = List.to_tuple(servers)
+    load = for _ <- 1..loaders, do: spawn_link(fn -> load(tuple) end)
     t0 = :erlang.monotonic_time(:microsecond)
     Code.compile_string(counter(mod, 2))
     t1 = :erlang.monotonic_time(:microsecond)
-    each_of(Tuple.to_list(servers), workers, fn pid ->
-      :ok = :sys.suspend(pid)
-      :ok = :sys.change_code(pid, mod, 1, nil)
-      :ok = :sys.resume(pid)
-    end)
+    upgrade(servers, mod, 1, workers)
     t2 = :erlang.monotonic_time(:microsecond)
     for pid <- load, do: (Process.unlink(pid); Process.exit(pid, :kill))
-    on_v2 = Enum.count(Tuple.to_list(servers), &match?({:v2, _}, GenServer.call(&1, :get)))
-    Enum.each(Tuple.to_list(servers), &GenServer.stop/1)
-    [t1 - t0, t2 - t1, on_v2]
+    Code.compile_string(counter(mod, 3))
+    t3 = :erlang.monotonic_time(:microsecond)
+    upgrade(servers, mod, 2, workers)
+    t4 = :erlang.monotonic_time(:microsecond)
+    upgraded = Enum.count(servers, &match?({:v2, _}, GenServer.call(&1, :get)))
+    Enum.each(servers, &GenServer.stop/1)
+    [t1 - t0, t2 - t1, t4 - t3, upgraded]
+  end
+
+  defp upgrade(servers, mod, old_vsn, workers) do
+    each_of(servers, workers, fn pid ->
+      :ok = :sys.suspend(pid)
+      :ok = :sys.change_code(pid, mod, old_vsn, nil)
+      :ok = :sys.resume(pid)
+    end)
   end
 
   defp counter(mod, vsn) do
-    get = if vsn == 2, do: "{:v2, n}", else: "n"
+    get = if vsn >= 2, do: "{:v2, n}", else: "n"
     """
     defmodule #{inspect(mod)} do
       use GenServer
