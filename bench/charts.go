@@ -80,6 +80,7 @@ func linePanels(file, caption string, t Table, xLabel string) Chart {
 					med := r.Values[s].Median()
 					pts[i] = plotter.XY{X: xs[i], Y: med}
 					errs[i] = struct{ Low, High float64 }{Low: med - r.Values[s].Min(), High: r.Values[s].Max() - med}
+					top = max(top, r.Values[s].Max())
 				}
 				line, points, err := plotter.NewLinePoints(pts)
 				if err != nil {

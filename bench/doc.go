@@ -1,7 +1,7 @@
 // Command bench measures creo beside the BEAM and writes BENCHMARKS.md, with
 // PNG charts in bench/charts:
 //
-//	go run ./bench                 # everything, about half an hour
+//	go run ./bench                 # everything, about ten minutes
 //	go run ./bench -quick          # tiny counts: checks the harness, measures nothing
 //	go run ./bench -only calls,etf # some comparisons
 //
