@@ -1,7 +1,9 @@
 package etf
 
 import (
+	"cmp"
 	"encoding/binary"
+	"hash/maphash"
 	"math"
 	"slices"
 )
@@ -41,6 +43,9 @@ func checkDistinctKeys(m Map) error {
 		}
 		return nil
 	}
+	if hashed, err := checkDistinctHashed(m); hashed {
+		return err
+	}
 	keys := make([]Term, len(m))
 	for i, p := range m {
 		keys[i] = p.Key
@@ -52,6 +57,47 @@ func checkDistinctKeys(m Map) error {
 		}
 	}
 	return nil
+}
+
+// keyHashSeed seeds the hashes of map keys. The hashes only group the keys
+// that may be equal, so one seed per process does; being random, it keeps
+// a peer from choosing keys whose hashes collide.
+var keyHashSeed = maphash.MakeSeed()
+
+// checkDistinctHashed checks the keys of m by their hashes when every key
+// is an atom, an integer or a binary, the keys of nearly every map: only
+// keys with equal hashes are compared, so the check costs a sort of
+// integers rather than a sort of terms. hashed is false, and nothing is
+// checked, when a key is of another kind.
+func checkDistinctHashed(m Map) (hashed bool, err error) {
+	type keyHash struct {
+		hash  uint64
+		index int
+	}
+	hs := make([]keyHash, len(m))
+	for i, p := range m {
+		switch k := p.Key.(type) {
+		case Atom:
+			hs[i] = keyHash{maphash.String(keyHashSeed, string(k)), i}
+		case Binary:
+			hs[i] = keyHash{maphash.Bytes(keyHashSeed, k), i}
+		case Int:
+			hs[i] = keyHash{maphash.Comparable(keyHashSeed, k), i}
+		default:
+			return false, nil
+		}
+	}
+	slices.SortFunc(hs, func(a, b keyHash) int { return cmp.Compare(a.hash, b.hash) })
+	for i := 1; i < len(hs); i++ {
+		// Keys of different kinds may share a hash: compare within a run
+		// of equal hashes.
+		for j := i - 1; j >= 0 && hs[j].hash == hs[i].hash; j-- {
+			if k := m[hs[i].index].Key; mapKeyOrder(k, m[hs[j].index].Key) == 0 {
+				return true, duplicateKey(k)
+			}
+		}
+	}
+	return true, nil
 }
 
 func duplicateKey(k Term) error {
