@@ -163,7 +163,8 @@ func BenchmarkSend(b *testing.B) {
 }
 
 // tcpPair connects two Go nodes over loopback TCP.
-func tcpPair(b *testing.B, modify func(*Config)) (dialed, accepted *Conn) {
+func tcpPair(b testing.TB, modify func(*Config)) (dialed, accepted *Conn) {
+	b.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)

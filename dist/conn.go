@@ -19,7 +19,8 @@ import (
 // socket for writing, batches what [Conn.Send] queued and flushes when the
 // queue is empty, and writes a tick when idle. A Conn ends on the first
 // connection error: a dead or misbehaving peer, a network error, or
-// [Conn.Close]. Its methods are safe for concurrent use.
+// [Conn.Close] (or the end of [Conn.Shutdown]). Its methods are safe for
+// concurrent use.
 type Conn struct {
 	nc       net.Conn
 	s        *settings
@@ -38,6 +39,7 @@ type Conn struct {
 	queue      []outMsg
 	queueBytes int
 	err        error         // the first connection error; set once
+	draining   bool          // Shutdown: no more sends; the writer ends its stream once the queue is written
 	wake       chan struct{} // the writer has work; capacity 1
 	stopping   chan struct{} // closed with err set
 
@@ -82,6 +84,40 @@ func (c *Conn) Close() error {
 	return nil
 }
 
+// Shutdown ends the connection gracefully: it refuses further sends, lets
+// the writer write what is queued, ends this side of the stream (a TCP
+// half close), and waits for the peer to close its side, which a peer does
+// once it has read everything before. So the last signals of a node that
+// goes away, such as the exit signals of its processes, reach the peer
+// rather than being lost with the connection. When ctx ends first,
+// Shutdown closes the connection as Close does and returns ctx's error.
+// Either way the connection has ended when Shutdown returns, with
+// [ErrClosed] as its reason.
+func (c *Conn) Shutdown(ctx context.Context) error {
+	c.mu.Lock()
+	c.draining = true
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+	select {
+	case <-c.done:
+		return nil
+	case <-ctx.Done():
+		c.fail(ErrClosed)
+		<-c.done
+		return ctx.Err()
+	}
+}
+
+// drained reports whether Shutdown was called and the queue is written.
+func (c *Conn) drained() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.draining && len(c.queue) == 0
+}
+
 // Done returns a channel closed when the connection has ended and its
 // handler has returned for the last time, so that the owner can act on the
 // node being down (links and monitors fire with noconnection).
@@ -122,6 +158,11 @@ func (c *Conn) fail(err error) {
 // returns.
 func (c *Conn) readLoop() {
 	err := c.readPackets()
+	c.mu.Lock()
+	if c.draining && errors.Is(err, io.EOF) {
+		err = ErrClosed // the peer's answer to Shutdown's half close
+	}
+	c.mu.Unlock()
 	c.fail(err)
 	<-c.writerDone
 	close(c.done)

@@ -2,6 +2,7 @@ package dist
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -56,6 +57,13 @@ func (c testConn) receive(t *testing.T) Control {
 	case m := <-c.got:
 		return m
 	case <-c.Done():
+		// The handler has returned for the last time: what it got before
+		// the end comes first.
+		select {
+		case m := <-c.got:
+			return m
+		default:
+		}
 		t.Fatalf("connection ended: %v", c.Err())
 	case <-time.After(10 * time.Second):
 		t.Fatal("no control message after 10 s")
@@ -383,6 +391,93 @@ func keepAlive(t *testing.T, nc net.Conn, interval time.Duration) {
 			}
 		}
 	}()
+}
+
+// TestShutdown sends a burst and shuts the connection down at once: every
+// message reaches the peer, in order, before the connection ends, over TCP
+// (half closed, then closed by the peer) and over a pipe (closed once
+// written).
+func TestShutdown(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		pair func(t *testing.T) (a, b testConn)
+	}{
+		{name: "tcp", pair: func(t *testing.T) (a, b testConn) {
+			got := make(chan Control, 1024)
+			dialed, accepted := tcpPair(t, func(c *Config) { c.Handler = func(_ *Conn, m Control) { got <- m } })
+			return testConn{Conn: dialed}, testConn{Conn: accepted, got: got}
+		}},
+		{name: "pipe", pair: func(t *testing.T) (a, b testConn) { return connPair(t, DefaultFlags) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := tt.pair(t)
+			const n = 5000
+			for i := range n {
+				if err := a.Send(Send{From: pid, To: pid2, Message: etf.Int(i)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			shut := make(chan error, 1)
+			go func() { shut <- a.Shutdown(context.Background()) }()
+			for i := range n {
+				if m, ok := b.receive(t).(Send); !ok || m.Message != etf.Int(i) {
+					t.Fatalf("message %d: got %#v", i, m)
+				}
+			}
+			if err := <-shut; err != nil {
+				t.Fatalf("Shutdown: %v", err)
+			}
+			if !errors.Is(a.Err(), ErrClosed) {
+				t.Errorf("Err() = %v after Shutdown, want ErrClosed", a.Err())
+			}
+			if err := a.Send(Link{From: pid, To: pid2}); !errors.Is(err, ErrClosed) {
+				t.Errorf("Send after Shutdown: %v, want ErrClosed", err)
+			}
+			<-b.Done()
+		})
+	}
+}
+
+// TestShutdownPeerStaysOpen shuts down a connection whose peer reads to
+// the end but never closes its side: the end of ctx closes it.
+func TestShutdownPeerStaysOpen(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	read := make(chan error, 1)
+	go func() {
+		peer, err := ln.Accept()
+		if err != nil {
+			read <- err
+			return
+		}
+		t.Cleanup(func() { peer.Close() }) // open until the test ends
+		_, err = io.Copy(io.Discard, peer) // to our half close
+		read <- err
+	}()
+	nc, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := startConn(t, nc, DefaultFlags)
+	if err := c.Send(Link{From: pid, To: pid2}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	shut := make(chan error, 1)
+	go func() { shut <- c.Shutdown(ctx) }()
+	if err := <-read; err != nil {
+		t.Fatalf("the peer read until %v, want the end of the stream", err)
+	}
+	cancel()
+	if err := <-shut; !errors.Is(err, context.Canceled) {
+		t.Errorf("Shutdown = %v, want context.Canceled", err)
+	}
+	if !errors.Is(c.Err(), ErrClosed) {
+		t.Errorf("Err() = %v, want ErrClosed", c.Err())
+	}
 }
 
 func TestConnectionEnds(t *testing.T) {

@@ -82,7 +82,11 @@
 //     payloads can be kept raw (Config.RawPayloads): the node must read exit
 //     reasons and spawn arguments.
 //   - Close is abrupt: messages queued and not yet written are lost, as with
-//     erlang:disconnect_node/1.
+//     erlang:disconnect_node/1. [Conn.Shutdown] is the graceful end, for a
+//     node that goes away: it writes what is queued, half closes the TCP
+//     stream, and ends when the peer, having read all, closes its side,
+//     or when its context ends. A node's last signals, the exit signals of
+//     its processes, then reach its peers instead of noconnection.
 //
 // # Performance
 //

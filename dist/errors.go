@@ -31,7 +31,7 @@ var (
 	// ErrQueueOverflow means more than MaxQueuedBytes waited to be
 	// written: the peer does not read.
 	ErrQueueOverflow = errors.New("send queue overflow")
-	// ErrClosed means Close was called.
+	// ErrClosed means Close or Shutdown was called.
 	ErrClosed = errors.New("connection closed")
 )
 

@@ -71,10 +71,15 @@ func (c *Conn) Send(m Control) error {
 		return &MessageError{Op: opOf(m), Err: err}
 	}
 	c.mu.Lock()
-	if c.err != nil {
+	switch {
+	case c.err != nil:
 		c.mu.Unlock()
 		putBuffer(bp)
 		return c.Err()
+	case c.draining:
+		c.mu.Unlock()
+		putBuffer(bp)
+		return &ConnectionError{Peer: c.peer, Err: ErrClosed}
 	}
 	if c.queueBytes+n > c.s.MaxQueuedBytes {
 		c.mu.Unlock()
@@ -128,12 +133,29 @@ func (c *Conn) writeLoop() {
 				err = w.Flush()
 			}
 			wrote = true
+			if err == nil && c.drained() {
+				if err = c.endStream(); err == nil {
+					return
+				}
+			}
 		}
 		if err != nil {
 			c.fail(err)
 			return
 		}
 	}
+}
+
+// endStream ends the stream once Shutdown's last message is written: it
+// half closes it, and the reader ends the connection when the peer closes
+// its side in answer; a connection without half close is closed at once.
+func (c *Conn) endStream() error {
+	hc, ok := c.nc.(interface{ CloseWrite() error })
+	if !ok {
+		c.fail(ErrClosed)
+		return nil
+	}
+	return hc.CloseWrite()
 }
 
 // writeQueued writes batches taken from the queue until it is empty. batch
