@@ -100,9 +100,11 @@ var ErrNotDistributed = errors.New("host: the node is not distributed")
 //     [Node.Disconnect] are net_kernel's monitor_nodes, nodes(),
 //     connect_node and disconnect_node, for global and for Go code.
 //   - [Node.Close] stops accepting and leaves EPMD, shuts the tree down,
-//     then closes the connections. Closing is abrupt for the wire: what a
-//     connection has queued and not written is lost, as at
-//     erlang:disconnect_node/1.
+//     then shuts the connections down ([dist.Conn.Shutdown]): what they
+//     have queued, the tree's last exit signals among it, is written
+//     before they close, within 5 seconds, so peers see the reasons the
+//     node's servers ended with; processes outside the tree live until
+//     the connections go, and peers see noconnection for them.
 func StartNode(ctx context.Context, cfg NetConfig) (*Node, error) {
 	short, _, ok := strings.Cut(string(cfg.Name), "@")
 	if !ok || short == "" || strings.HasSuffix(string(cfg.Name), "@") {
@@ -197,9 +199,10 @@ func (n *Node) Addr() net.Addr {
 
 // Close stops a distributed node: it stops accepting connections and
 // leaves EPMD, shuts its supervision tree down ([Node.Shutdown]), then
-// closes its connections, which other nodes see as the node going down. It returns once all of that is
-// done. Closing a node that is not distributed, or closed already, does
-// nothing.
+// shuts its connections down, each once what it has queued is written (5
+// s at the most), which other nodes see as the node going down. It
+// returns once all of that is done. Closing a node that is not
+// distributed, or closed already, does nothing.
 func (n *Node) Close() error {
 	if nw := n.network(); nw != nil {
 		nw.close()
@@ -308,8 +311,18 @@ func (nw *network) close() {
 		}
 	}
 	nw.mu.Unlock()
+	// The tree's last exit signals are queued: they leave before the
+	// connections end, as far as closeFlush allows.
+	ctx, cancel := context.WithTimeout(context.Background(), closeFlush)
+	defer cancel()
+	var shut sync.WaitGroup
 	for _, c := range conns {
-		c.Close()
+		shut.Go(func() { c.Shutdown(ctx) })
 	}
+	shut.Wait()
 	nw.wg.Wait()
 }
+
+// closeFlush bounds how long Close waits for its connections to write
+// what they have queued and for the peers to close in answer.
+const closeFlush = 5 * time.Second

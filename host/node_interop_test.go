@@ -244,17 +244,38 @@ func TestElixirNodeKilled(t *testing.T) {
 	}
 }
 
-// TestCreoGoesAway: Elixir processes linked to and monitoring creo
-// processes get noconnection when the creo node goes away.
+// TestCreoGoesAway: Elixir processes linked to and monitoring a creo
+// process get its exit reason when the creo node closes: shutdown for a
+// server of the node's tree, which the node stops and whose exit signals
+// leave before the connection closes, and noconnection for a process
+// outside the tree, which lives until the connection goes.
 func TestCreoGoesAway(t *testing.T) {
-	creo, ex, _ := elixirPeer(t, erltest.NodeConfig{})
-	startAgent(t, creo, "a_away", nil)
+	epmdAddr := erltest.Epmd(t)
+	ex := startElixir(t, epmdAddr, erltest.NodeConfig{})
 	ex.Eval(t, "Process.flag(:trap_exit, true)")
-	evalOn(t, ex, creo, `pid = GenServer.call({:a_away, $C}, :self); Process.link(pid); r1 = Process.monitor(pid); r2 = Process.monitor({:a_away, $C}); :ok`, ":ok")
-	creo.Close()
-	evalOn(t, ex, creo, `[receive do {:EXIT, ^pid, r} -> r after 10000 -> :none end, receive do {:DOWN, ^r1, :process, ^pid, r} -> r after 10000 -> :none end, `+
-		`receive do {:DOWN, ^r2, :process, {:a_away, $C}, r} -> r after 10000 -> :none end]`,
-		"[:noconnection, :noconnection, :noconnection]")
+	for _, tt := range []struct {
+		name   string
+		start  func(t *testing.T, n *Node)
+		reason string
+	}{
+		{name: "outside the tree", start: func(t *testing.T, n *Node) { startAgent(t, n, "a_away", nil) }, reason: ":noconnection"},
+		{name: "in the tree", start: func(t *testing.T, n *Node) {
+			spec := ChildSpec{ID: etf.Atom("a_away"), Start: ServerStart(&agent{name: "a_away"}, etf.Atom("nobody"), Options{Name: "a_away"})}
+			if _, err := n.StartUserServer(ctx(t), spec, 1, time.Second); err != nil {
+				t.Fatal(err)
+			}
+		}, reason: ":shutdown"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			creo := startNet(t, epmdAddr)
+			tt.start(t, creo)
+			evalOn(t, ex, creo, `pid = GenServer.call({:a_away, $C}, :self); Process.link(pid); r1 = Process.monitor(pid); r2 = Process.monitor({:a_away, $C}); :ok`, ":ok")
+			creo.Close()
+			evalOn(t, ex, creo, `[receive do {:EXIT, ^pid, r} -> r after 10000 -> :none end, receive do {:DOWN, ^r1, :process, ^pid, r} -> r after 10000 -> :none end, `+
+				`receive do {:DOWN, ^r2, :process, {:a_away, $C}, r} -> r after 10000 -> :none end]`,
+				"["+tt.reason+", "+tt.reason+", "+tt.reason+"]")
+		})
+	}
 }
 
 // TestIdleConnection: a connection with nothing to carry stays up past
