@@ -5,9 +5,11 @@ import (
 	"fmt"
 
 	"github.com/creo-dev/creo/etf"
+	"github.com/creo-dev/creo/internal/etfwire"
 )
 
-// The tags resolveAtoms reads (erl_ext_dist.md).
+// The tags appendResolved reads (erl_ext_dist.md), beside those of
+// internal/etfwire.
 const (
 	tagAtomCacheRef  = 82
 	tagLargeTuple    = 105
@@ -56,7 +58,7 @@ func appendResolved(dst, b []byte, atoms []etf.Atom) (out []byte, n int, ok bool
 			}
 			left += int(b[pos+1])
 			dst, pos = append(dst, b[pos:pos+2]...), pos+2
-		case tagLargeTuple, tagList, tagMap:
+		case etfwire.LargeTuple, tagList, tagMap:
 			if pos+5 > len(b) {
 				return dst, 0, false, fmt.Errorf("head truncated at byte %d", pos)
 			}
@@ -135,7 +137,7 @@ func appendIdentifier(dst, b []byte, pos int, atoms []etf.Atom) ([]byte, int, er
 	case tagAtomCacheRef:
 		dst, err = appendCachedAtom(dst, b, node, atoms)
 		size = 2
-	case tagAtom, tagSmallAtom, tagAtomUTF8, tagSmallAtomUTF8:
+	case etfwire.Atom, etfwire.SmallAtom, etfwire.AtomUTF8, etfwire.SmallAtomUTF8:
 		if size, err = etf.SkipTerm(b[node:]); err == nil {
 			dst = append(dst, b[node:node+size]...)
 		}
