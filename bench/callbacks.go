@@ -40,8 +40,8 @@ func (b *bench) callbacks() *Section {
 		}
 	}
 	sideNames := []string{"creo Wasm", "creo Go"}
-	wall := Table{Caption: "Callbacks per second, all servers together", Keys: []string{"callback", "message"}, Sides: sideNames, Unit: perSecond, Higher: true}
-	cpu := Table{Caption: "Callbacks per second of CPU time this process got", Keys: []string{"callback", "message"}, Sides: sideNames, Unit: perSecond, Higher: true}
+	wall := Table{Caption: "Callbacks per second, all servers together", Keys: []string{"callback", "message"}, Sides: sideNames, Unit: perSecond}
+	cpu := Table{Caption: "Callbacks per second of CPU time this process got", Keys: []string{"callback", "message"}, Sides: sideNames, Unit: perSecond}
 	add := func(keys []string, figs [][]Samples) {
 		wall.Rows = append(wall.Rows, Row{Keys: keys, Values: figs[0]})
 		cpu.Rows = append(cpu.Rows, Row{Keys: keys, Values: figs[1]})

@@ -37,7 +37,7 @@ func (b *bench) calls() *Section {
 		}
 	}
 	sec := &Section{Method: callsMethod(b.size)}
-	tput := Table{Caption: "Throughput: calls per second, all callers together", Keys: []string{"request", "callers"}, Sides: sides, Unit: perSecond, Higher: true}
+	tput := Table{Caption: "Throughput: calls per second, all callers together", Keys: []string{"request", "callers"}, Sides: sides, Unit: perSecond}
 	p50 := Table{Caption: "Latency of sequential calls, median (p50)", Keys: []string{"request"}, Sides: sides, Unit: nanoseconds}
 	p99 := Table{Caption: "Latency of sequential calls, 99th percentile", Keys: []string{"request"}, Sides: sides, Unit: nanoseconds}
 	ms := b.size.callTime.Milliseconds()

@@ -39,9 +39,7 @@ type Table struct {
 	Keys    []string // the headers of the columns that name a row
 	Sides   []string
 	Unit    unit
-	// Higher is true when a higher figure is better.
-	Higher bool
-	Rows   []Row
+	Rows    []Row
 }
 
 // Row is one line of a Table: its keys, and the samples of each side.

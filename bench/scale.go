@@ -27,7 +27,7 @@ func (b *bench) scale() *Section {
 	}
 	spawners := runtime.NumCPU()
 	sides := []string{"creo Wasm", "BEAM"}
-	rate := Table{Caption: "Spawn rate: servers started per second", Keys: []string{"servers"}, Sides: sides, Unit: perSecond, Higher: true}
+	rate := Table{Caption: "Spawn rate: servers started per second", Keys: []string{"servers"}, Sides: sides, Unit: perSecond}
 	mem := Table{Caption: "Resident memory of the whole OS process once the servers are up", Keys: []string{"servers"}, Sides: sides, Unit: bytesUnit}
 	per := Table{Caption: "Resident memory each idle server adds", Keys: []string{"servers"}, Sides: sides, Unit: bytesUnit}
 	for _, count := range b.size.servers {

@@ -24,16 +24,6 @@ func (s Samples) Min() float64 { return slices.Min(s) }
 // Max returns the largest value.
 func (s Samples) Max() float64 { return slices.Max(s) }
 
-// quantile returns the q-quantile of sorted values (0 ≤ q ≤ 1), the
-// nearest rank.
-func quantile(sorted []float64, q float64) float64 {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(q*float64(len(sorted)) + 0.5)
-	return sorted[min(max(i-1, 0), len(sorted)-1)]
-}
-
 // alternate measures each side once per round, for rounds rounds, and
 // returns each side's samples. The order alternates, forwards in even
 // rounds and backwards in odd ones, so that no side always runs right

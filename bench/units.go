@@ -13,7 +13,6 @@ const (
 	nanoseconds
 	bytesUnit
 	ratio
-	plain
 )
 
 // scale returns the divisor and the suffix that write v readably in u.
@@ -26,7 +25,6 @@ func (u unit) scale(v float64) (float64, string) {
 		nanoseconds: {{1, " ns"}, {1e3, " µs"}, {1e6, " ms"}, {1e9, " s"}},
 		bytesUnit:   {{1, " B"}, {1 << 10, " KiB"}, {1 << 20, " MiB"}, {1 << 30, " GiB"}},
 		ratio:       {{1, "×"}},
-		plain:       {{1, ""}, {1e3, "k"}, {1e6, "M"}},
 	}[u]
 	s := steps[0]
 	for _, st := range steps[1:] {
