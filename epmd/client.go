@@ -34,15 +34,25 @@ var (
 // of its own machine over loopback, Addr("127.0.0.1"); it looks another node
 // up at Addr of that node's host.
 func Addr(host string) (string, error) {
-	port := DefaultPort
-	if s := os.Getenv("ERL_EPMD_PORT"); s != "" {
-		p, err := strconv.ParseUint(s, 10, 16)
-		if err != nil || p == 0 {
-			return "", fmt.Errorf("epmd: ERL_EPMD_PORT=%q is not a port number", s)
-		}
-		port = int(p)
+	port, err := envPort()
+	if err != nil {
+		return "", err
 	}
 	return net.JoinHostPort(host, strconv.Itoa(port)), nil
+}
+
+// envPort returns EPMD's port as OTP finds it: ERL_EPMD_PORT when set,
+// else DefaultPort.
+func envPort() (int, error) {
+	s := os.Getenv("ERL_EPMD_PORT")
+	if s == "" {
+		return DefaultPort, nil
+	}
+	p, err := strconv.ParseUint(s, 10, 16)
+	if err != nil || p == 0 {
+		return 0, fmt.Errorf("epmd: ERL_EPMD_PORT=%q is not a port number", s)
+	}
+	return int(p), nil
 }
 
 // Register registers n with the EPMD at addr, which must be on this machine
@@ -190,18 +200,22 @@ func Lookup(ctx context.Context, addr, name string) (Node, error) {
 }
 
 // Resolve finds where the node named name@host listens for distribution,
-// as OTP's erl_epmd:port_please/2 does: it looks name up with the EPMD at
-// Addr(host) and returns host:port, with what EPMD holds about the node.
-func Resolve(ctx context.Context, node string) (string, Node, error) {
+// as OTP's erl_epmd:port_please/2 does: it looks name up with the EPMD on
+// host at port epmdPort, the port of this machine's EPMD in a cluster
+// that does not use 4369, and returns host:port, with what EPMD holds
+// about the node. An epmdPort of 0 means the port [Addr] finds.
+func Resolve(ctx context.Context, node string, epmdPort int) (string, Node, error) {
 	name, host, ok := strings.Cut(node, "@")
 	if !ok || name == "" || host == "" {
 		return "", Node{}, fmt.Errorf("epmd: resolve %q: not a node name of the form name@host", node)
 	}
-	addr, err := Addr(host)
-	if err != nil {
-		return "", Node{}, err
+	if epmdPort == 0 {
+		var err error
+		if epmdPort, err = envPort(); err != nil {
+			return "", Node{}, err
+		}
 	}
-	n, err := Lookup(ctx, addr, name)
+	n, err := Lookup(ctx, net.JoinHostPort(host, strconv.Itoa(epmdPort)), name)
 	if err != nil {
 		return "", Node{}, err
 	}

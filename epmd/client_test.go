@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -343,7 +344,11 @@ func TestAddr(t *testing.T) {
 
 func TestResolve(t *testing.T) {
 	s := startServer(t, ServerConfig{})
-	t.Setenv("ERL_EPMD_PORT", portOf(t, s.Addr().String()))
+	port := portOf(t, s.Addr().String())
+	epmdPort, err := strconv.Atoi(port)
+	if err != nil {
+		t.Fatal(err)
+	}
 	reg, err := Register(context.Background(), s.Addr().String(), Node{Name: "peer", Port: 5001})
 	if err != nil {
 		t.Fatal(err)
@@ -352,20 +357,27 @@ func TestResolve(t *testing.T) {
 	tests := []struct {
 		name string
 		node string
+		port int    // the EPMD port Resolve is given
+		env  string // ERL_EPMD_PORT
 		addr string
 		err  string
 		is   error
 	}{
-		{"registered node", "peer@127.0.0.1", "127.0.0.1:5001", "", nil},
-		{"unknown node", "nobody@127.0.0.1", "", `epmd: look up "nobody" at 127.0.0.1:PORT: epmd: node not registered`, ErrNotFound},
-		{"no host", "peer", "", `epmd: resolve "peer": not a node name of the form name@host`, nil},
-		{"empty name", "@127.0.0.1", "", `epmd: resolve "@127.0.0.1": not a node name of the form name@host`, nil},
+		{name: "registered node", node: "peer@127.0.0.1", port: epmdPort, addr: "127.0.0.1:5001"},
+		{name: "port from ERL_EPMD_PORT", node: "peer@127.0.0.1", env: port, addr: "127.0.0.1:5001"},
+		{name: "the port given goes first", node: "peer@127.0.0.1", port: epmdPort, env: "1", addr: "127.0.0.1:5001"},
+		{name: "unknown node", node: "nobody@127.0.0.1", port: epmdPort,
+			err: `epmd: look up "nobody" at 127.0.0.1:PORT: epmd: node not registered`, is: ErrNotFound},
+		{name: "no host", node: "peer", port: epmdPort, err: `epmd: resolve "peer": not a node name of the form name@host`},
+		{name: "empty name", node: "@127.0.0.1", port: epmdPort, err: `epmd: resolve "@127.0.0.1": not a node name of the form name@host`},
+		{name: "bad ERL_EPMD_PORT", node: "peer@127.0.0.1", env: "x", err: `epmd: ERL_EPMD_PORT="x" is not a port number`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			addr, n, err := Resolve(context.Background(), tc.node)
+			t.Setenv("ERL_EPMD_PORT", tc.env)
+			addr, n, err := Resolve(context.Background(), tc.node, tc.port)
 			if tc.err != "" {
-				checkError(t, err, strings.ReplaceAll(tc.err, "PORT", portOf(t, s.Addr().String())), tc.is)
+				checkError(t, err, strings.ReplaceAll(tc.err, ":PORT", ":"+port), tc.is)
 				return
 			}
 			if err != nil || addr != tc.addr || n.Name != "peer" {
