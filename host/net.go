@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -45,6 +46,19 @@ type NetConfig struct {
 	// Logger receives connection events and crash reports. Nil means
 	// slog.Default().
 	Logger *slog.Logger
+}
+
+// portOf returns the port of addr, host:port.
+func portOf(addr string) (int, error) {
+	_, s, err := net.SplitHostPort(addr)
+	if err != nil {
+		return 0, err
+	}
+	port, err := strconv.ParseUint(s, 10, 16)
+	if err != nil || port == 0 {
+		return 0, fmt.Errorf("%q is not a port number", s)
+	}
+	return int(port), nil
 }
 
 // ErrNotDistributed is what the network operations of a node made by
@@ -126,7 +140,7 @@ func StartNode(ctx context.Context, cfg NetConfig) (*Node, error) {
 		}
 		cfg.EPMD = addr
 	}
-	_, epmdPort, err := net.SplitHostPort(cfg.EPMD)
+	epmdPort, err := portOf(cfg.EPMD)
 	if err != nil {
 		return nil, fmt.Errorf("host: EPMD address %q: %w", cfg.EPMD, err)
 	}
@@ -219,7 +233,7 @@ type network struct {
 	dist     dist.Config // copied by every handshake, which adds its own Admit and Handler
 	hidden   bool
 	global   *Global // global's part on a visible node; nil on a hidden one
-	epmdPort string
+	epmdPort int     // where the EPMD of other hosts is asked for their nodes
 	ln       net.Listener
 	keeper   *epmd.Keeper
 	log      *slog.Logger
@@ -241,7 +255,7 @@ type network struct {
 
 var _ Cluster = (*network)(nil)
 
-func newNetwork(cfg NetConfig, ln net.Listener, keeper *epmd.Keeper, epmdPort string, log *slog.Logger) *network {
+func newNetwork(cfg NetConfig, ln net.Listener, keeper *epmd.Keeper, epmdPort int, log *slog.Logger) *network {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &network{
 		name:        cfg.Name,

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/creo-dev/creo/dist"
@@ -46,19 +44,15 @@ func (nw *network) dial(ctx context.Context, a *attempt, p *peer) {
 // step is bounded: the lookup and the TCP connection by the handshake
 // timeout (net_setuptime), each message of the handshake by dist.
 func (nw *network) initiate(ctx context.Context, a *attempt, node etf.Atom) (*dist.Conn, error) {
-	name, host, ok := strings.Cut(string(node), "@")
-	if !ok {
-		return nil, fmt.Errorf("host: %q is not a node name", node)
-	}
 	timeout := nw.handshakeTimeout()
 	lookup, cancel := context.WithTimeout(ctx, timeout)
-	found, err := epmd.Lookup(lookup, net.JoinHostPort(host, nw.epmdPort), name)
+	addr, _, err := epmd.Resolve(lookup, string(node), nw.epmdPort)
 	cancel()
 	if err != nil {
 		return nil, err
 	}
 	d := net.Dialer{Timeout: timeout}
-	nc, err := d.DialContext(ctx, "tcp", net.JoinHostPort(host, strconv.Itoa(int(found.Port))))
+	nc, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("host: connect to %s: %w", node, err)
 	}

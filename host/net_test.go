@@ -427,3 +427,33 @@ func TestClose(t *testing.T) {
 	}
 	b.Close()
 }
+
+// TestStartNodeErrors checks the configurations StartNode refuses before
+// it listens or registers.
+func TestStartNodeErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		cfg  NetConfig
+		err  string
+	}{
+		{name: "no host", cfg: NetConfig{Name: "creo", Cookie: "c"}, err: `host: node name "creo" is not of the form name@host`},
+		{name: "no cookie", cfg: NetConfig{Name: "creo@127.0.0.1"}, err: "host: node 'creo@127.0.0.1': no cookie"},
+		{name: "EPMD without a port", cfg: NetConfig{Name: "creo@127.0.0.1", Cookie: "c", EPMD: "127.0.0.1"},
+			err: `host: EPMD address "127.0.0.1": address 127.0.0.1: missing port in address`},
+		{name: "EPMD port not a number", cfg: NetConfig{Name: "creo@127.0.0.1", Cookie: "c", EPMD: "127.0.0.1:epmd"},
+			err: `host: EPMD address "127.0.0.1:epmd": "epmd" is not a port number`},
+		{name: "EPMD port 0", cfg: NetConfig{Name: "creo@127.0.0.1", Cookie: "c", EPMD: "127.0.0.1:0"},
+			err: `host: EPMD address "127.0.0.1:0": "0" is not a port number`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			n, err := StartNode(ctx(t), tt.cfg)
+			if err == nil {
+				n.Close()
+				t.Fatalf("StartNode succeeded, want %s", tt.err)
+			}
+			if err.Error() != tt.err {
+				t.Errorf("error %q, want %q", err, tt.err)
+			}
+		})
+	}
+}
