@@ -311,13 +311,3 @@ func (m *Manager) entry(name etf.Atom) (serverEntry, bool) {
 	e, ok := m.manifest.entries[name]
 	return e, ok
 }
-
-// wasmServers returns the servers of m.wasm, by name.
-func (m *Manager) wasmServers() map[etf.Atom]WasmServer {
-	servers := m.wasm.Servers()
-	byName := make(map[etf.Atom]WasmServer, len(servers))
-	for _, s := range servers {
-		byName[s.Name] = s
-	}
-	return byName
-}

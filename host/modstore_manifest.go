@@ -200,17 +200,6 @@ func (m *manifest) remove(name etf.Atom) error {
 	return m.commit(func(entries map[etf.Atom]serverEntry) { delete(entries, name) })
 }
 
-// vsns returns the versions the manifest's entries run.
-func (m *manifest) vsns() map[string]bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	vsns := make(map[string]bool, len(m.entries))
-	for _, e := range m.entries {
-		vsns[e.Vsn] = true
-	}
-	return vsns
-}
-
 // commit applies change and waits until a write that holds it succeeded,
 // or failed. A failed change stays in memory and is written by the next
 // write that succeeds: the caller undoes it if it must.
