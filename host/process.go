@@ -29,9 +29,10 @@ const (
 // handle through which they act: Self, Send, Call, Reply, timers, links
 // and monitors.
 //
-// A process has no goroutine while it is idle. When a message arrives the
-// node starts one, which handles messages in arrival order until the
-// mailbox is empty and then ends; at most one runs at a time. The methods
+// A process has no goroutine while it is idle. When a message arrives a
+// runner, a goroutine of a pool all nodes share, takes the process and
+// handles messages in arrival order until the mailbox is empty; at most
+// one runner holds a process at a time (see [Node]). The methods
 // documented as callback-only must be called from the process's own
 // callbacks; the others are safe from any goroutine.
 type Process struct {
