@@ -337,7 +337,9 @@ func TestInteropPeerKilled(t *testing.T) {
 
 func TestInteropIdleTicks(t *testing.T) {
 	// Both sides tick every 500 ms and give up after 2 s of silence; the
-	// connection must outlive several tick times with nothing to say.
+	// connection must outlive several tick times with nothing to say. It
+	// mostly waits, so it runs beside the other tests that do.
+	t.Parallel()
 	erltest.Erl(t)
 	epmdAddr := erltest.Epmd(t)
 	const tickTime = 2 * time.Second
