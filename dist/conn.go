@@ -39,7 +39,7 @@ type Conn struct {
 	queue      []outMsg
 	queueBytes int
 	err        error         // the first connection error; set once
-	draining   bool          // Shutdown: no more sends; the writer ends its stream once the queue is written
+	draining   bool          // set by Shutdown: no more sends; the queue is written, then the stream ends
 	wake       chan struct{} // the writer has work; capacity 1
 	stopping   chan struct{} // closed with err set
 

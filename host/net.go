@@ -48,19 +48,6 @@ type NetConfig struct {
 	Logger *slog.Logger
 }
 
-// portOf returns the port of addr, host:port.
-func portOf(addr string) (int, error) {
-	_, s, err := net.SplitHostPort(addr)
-	if err != nil {
-		return 0, err
-	}
-	port, err := strconv.ParseUint(s, 10, 16)
-	if err != nil || port == 0 {
-		return 0, fmt.Errorf("%q is not a port number", s)
-	}
-	return int(port), nil
-}
-
 // ErrNotDistributed is what the network operations of a node made by
 // [NewNode] fail with: it has no connections to other nodes.
 var ErrNotDistributed = errors.New("host: the node is not distributed")
@@ -200,6 +187,19 @@ func StartNode(ctx context.Context, cfg NetConfig) (*Node, error) {
 func (n *Node) network() *network {
 	nw, _ := n.cluster.(*network)
 	return nw
+}
+
+// portOf returns the port of addr, host:port.
+func portOf(addr string) (int, error) {
+	_, s, err := net.SplitHostPort(addr)
+	if err != nil {
+		return 0, err
+	}
+	port, err := strconv.ParseUint(s, 10, 16)
+	if err != nil || port == 0 {
+		return 0, fmt.Errorf("%q is not a port number", s)
+	}
+	return int(port), nil
 }
 
 // Addr returns the address the node accepts connections on, or nil when
