@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/creo-dev/creo/etf"
 )
@@ -169,18 +170,17 @@ func runJobs(jobs []reloadJob, do func(*reloadJob)) {
 		}
 		return
 	}
-	next := make(chan *reloadJob)
+	// Each worker takes the next job itself: a feeding goroutine would have
+	// to be scheduled for every job, which under load made a reload of
+	// thousands of servers wait on it.
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			for j := range next {
-				do(j)
+			for i := next.Add(1) - 1; i < int64(len(jobs)); i = next.Add(1) - 1 {
+				do(&jobs[i])
 			}
 		})
 	}
-	for i := range jobs {
-		next <- &jobs[i]
-	}
-	close(next)
 	wg.Wait()
 }
