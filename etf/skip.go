@@ -48,6 +48,25 @@ func measure(data []byte, pos int) (int, sizes, error) {
 		if pos >= len(data) {
 			return 0, sz, &SyntaxError{Offset: int64(pos), Err: errorf(ErrTruncated, "a term needs at least 1 byte, 0 left")}
 		}
+		// The leaves most terms are made of are read inline when they are
+		// whole, a function call less a term, which a Go guest pays dearly
+		// under wasm; the calls below read the rest, with their errors.
+		switch tg, rest := tag(data[pos]), len(data)-pos; {
+		case tg == tagSmallInteger && rest >= 2:
+			pos += 2
+			continue
+		case tg == tagSmallAtomUTF8 && rest >= 2 && rest-2 >= int(data[pos+1]):
+			pos += 2 + int(data[pos+1])
+			continue
+		case tg == tagBinary && rest >= 5:
+			if n := binary.BigEndian.Uint32(data[pos+1:]); uint64(n) <= uint64(rest-5) {
+				if n < smallBinary {
+					sz.bytes += int(n)
+				}
+				pos += 5 + int(n)
+				continue
+			}
+		}
 		switch tg := tag(data[pos]); tg {
 		case tagSmallInteger, tagAtomCacheRef:
 			pos, err = skipBytes(tg, data, pos, 2)
