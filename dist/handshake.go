@@ -40,7 +40,8 @@ func Accept(ctx context.Context, nc net.Conn, cfg *Config) (*Conn, error) {
 // returns a [*ConnectionError]; a peer that wins a simultaneous connect
 // gives [ErrSimultaneous]. A peer that reports a connection from this node
 // already alive is told that one is dead: the node dials only when it has
-// no connection to peer. Each step must complete within
+// no connection to peer; once ctx is cancelled, though, it is told to keep
+// it. Each step must complete within
 // cfg.HandshakeTimeout; cancelling ctx aborts the handshake, not the
 // connection it returns.
 func Initiate(ctx context.Context, nc net.Conn, peer etf.Atom, cfg *Config) (*Conn, error) {
@@ -67,6 +68,7 @@ func Dial(ctx context.Context, addr string, peer etf.Atom, cfg *Config) (*Conn, 
 
 // handshake is one handshake in progress.
 type handshake struct {
+	ctx   context.Context // its end aborts the handshake
 	nc    net.Conn
 	s     *settings
 	wbuf  []byte
@@ -84,6 +86,7 @@ func newHandshake(nc net.Conn, s *settings) *handshake {
 // run runs step under ctx and turns its outcome into a connection or a
 // logged, wrapped error.
 func (h *handshake) run(ctx context.Context, step func() error) (*Conn, error) {
+	h.ctx = ctx
 	stop := context.AfterFunc(ctx, func() { h.nc.SetDeadline(time.Unix(1, 0)) })
 	err := step()
 	if !stop() {
@@ -282,7 +285,15 @@ func (h *handshake) recvStatus() error {
 		return ErrNotAllowed
 	case StatusAlive:
 		// The peer has a connection from this node. The node dials only
-		// when it has none, so that one is dead: continue.
+		// when it has none, so that one is dead: continue. Unless this
+		// attempt was given up meanwhile, as a node gives up its dial when
+		// it takes the peer's own: then the peer's connection is the live
+		// one, and it must keep it (OTP's initiator asks net_kernel
+		// whether it is still pending).
+		if h.ctx.Err() != nil {
+			h.write(appendStatus(h.start(), "false"))
+			return ErrAlreadyConnected
+		}
 		return h.write(appendStatus(h.start(), "true"))
 	}
 	return nil

@@ -277,6 +277,39 @@ func TestAcceptAliveFalse(t *testing.T) {
 	checkHandshakeErr(t, "Accept", err, ErrAlreadyConnected)
 }
 
+// TestInitiateAliveAborted: an initiator given up (its ctx cancelled) when
+// the acceptor reports the connection it has from this node alive never
+// tells it that connection is dead: the node gave up this dial for the
+// peer's own connection, which the peer must keep.
+func TestInitiateAliveAborted(t *testing.T) {
+	cfg, _ := testConfig("a@host")
+	a, b := net.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	answer := make(chan string, 1)
+	go func() {
+		defer a.Close()
+		p := scriptedPeer{t, a}
+		p.recv() // send_name
+		cancel()
+		p.send([]byte("salive"))
+		var size [2]byte
+		_, err := io.ReadFull(a, size[:])
+		msg := make([]byte, binary.BigEndian.Uint16(size[:]))
+		if err == nil {
+			_, err = io.ReadFull(a, msg)
+		}
+		if err != nil {
+			msg = nil // closed without a whole answer
+		}
+		answer <- string(msg)
+	}()
+	_, err := Initiate(ctx, b, "b@host", cfg)
+	checkHandshakeErr(t, "Initiate", err, context.Canceled)
+	if got := <-answer; got != "sfalse" && got != "" {
+		t.Errorf("the initiator answered %q to alive, want sfalse or no answer", got)
+	}
+}
+
 func TestInitiateBadAck(t *testing.T) {
 	// An acceptor that does not know the cookie cannot digest the
 	// initiator's challenge.
