@@ -14,7 +14,9 @@ import (
 // benchCorpus returns the terms of the benchmarks, the ones
 // testdata/bench.erl times erlang:term_to_binary/1 and binary_to_term/1 on:
 // a gen_server call from a remote node, a 1 MiB binary, a list of 10,000
-// integers and a map of 100 maps. To compare the two on one machine, run
+// integers, a map of 100 maps, and the four requests of the call
+// benchmarks of go run ./bench (bench/beam/driver.ex), which its ETF
+// section times as well. To compare the two on one machine, run
 // them in turns, so that both see the same load:
 //
 //	erlc -o /tmp etf/testdata/bench.erl && erl -noshell -pa /tmp -eval 'bench:main([])'
@@ -50,6 +52,10 @@ func benchCorpus() []struct {
 			{Atom("meta"), Map{{Atom("created"), Int(1700000000 + k)}, {Atom("source"), Atom("web")}}},
 		}}
 	}
+	keys := make(Map, 1000)
+	for i, k := range rand.New(rand.NewPCG(3, 4)).Perm(len(keys)) {
+		keys[i] = Pair{Binary(fmt.Sprintf("key%d", k+1)), Int(k + 1)}
+	}
 	return []struct {
 		name string
 		term Term
@@ -58,6 +64,10 @@ func benchCorpus() []struct {
 		{"binary_1m", Binary(bytes.Repeat([]byte("0123456789abcdef"), 65536))},
 		{"list_10k", list},
 		{"nested_map", users},
+		{"small", Tuple{Atom("get"), Binary("user:42"), Int(5000)}},
+		{"bin_1k", Binary(bytes.Repeat([]byte("x"), 1024))},
+		{"bin_100k", Binary(bytes.Repeat([]byte("x"), 100*1024))},
+		{"map_1k", keys},
 	}
 }
 

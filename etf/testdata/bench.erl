@@ -31,7 +31,12 @@ corpus() ->
     [{"call", {'$gen_call', {Pid, [alias | Ref]}, {get, <<"user:42">>, 5000}}},
      {"binary_1m", binary:copy(<<"0123456789abcdef">>, 65536)},
      {"list_10k", lists:seq(1, 10000)},
-     {"nested_map", maps:from_list([{K, user(K)} || K <- lists:seq(1, 100)])}].
+     {"nested_map", maps:from_list([{K, user(K)} || K <- lists:seq(1, 100)])},
+     %% The requests of the call benchmarks (bench/beam/driver.ex).
+     {"small", {get, <<"user:42">>, 5000}},
+     {"bin_1k", binary:copy(<<"x">>, 1024)},
+     {"bin_100k", binary:copy(<<"x">>, 100 * 1024)},
+     {"map_1k", maps:from_list([{<<"key", (integer_to_binary(K))/binary>>, K} || K <- lists:seq(1, 1000)])}].
 
 user(K) ->
     #{id => K,
