@@ -112,6 +112,7 @@ type decoder struct {
 	stack   []frame
 	cache   atomCache
 	scratch []byte
+	keys    keyChecker
 }
 
 // terms returns n slots for the elements of a container.
@@ -325,7 +326,7 @@ next:
 					continue next
 				}
 			}
-			t, err = f.close()
+			t, err = f.close(&dec.keys)
 			start := f.start
 			*f = frame{}
 			stack = stack[:len(stack)-1]
@@ -376,15 +377,16 @@ func (f *frame) childKeyDepth() uint16 {
 	return f.keyDepth
 }
 
-// close returns the term of a frame whose slots are all filled.
-func (f *frame) close() (Term, error) {
+// close returns the term of a frame whose slots are all filled, checking a
+// map's keys with keys.
+func (f *frame) close(keys *keyChecker) (Term, error) {
 	switch f.kind {
 	case frameTuple:
 		return Tuple(f.elems), nil
 	case frameList:
 		return closeList(f.elems), nil
 	case frameMap:
-		if err := checkDistinctKeys(f.pairs); err != nil {
+		if err := keys.checkDistinct(f.pairs); err != nil {
 			return nil, err
 		}
 		return f.pairs, nil

@@ -1,10 +1,10 @@
 package etf
 
 import (
-	"cmp"
 	"encoding/binary"
 	"hash/maphash"
 	"math"
+	"math/bits"
 	"slices"
 )
 
@@ -21,9 +21,21 @@ func appendMapHead(dst []byte, n int) ([]byte, error) {
 // sorting them.
 const smallMap = 16
 
-// checkDistinctKeys returns an error if two keys of m are equal, which
+// keyChecker checks the keys of decoded maps for duplicates. It keeps its
+// table of hashes from one map to the next, which spares each map an
+// allocation: in a garbage-collected heap, the allocation cost more than
+// filling the table.
+type keyChecker struct {
+	table []hashSlot
+}
+
+// maxKeptTable is the most slots a keyChecker keeps, enough for maps of
+// 2,048 keys, so that one huge map does not pin its table.
+const maxKeptTable = 1 << 12
+
+// checkDistinct returns an error if two keys of m are equal, which
 // binary_to_term rejects.
-func checkDistinctKeys(m Map) error {
+func (kc *keyChecker) checkDistinct(m Map) error {
 	// OTP writes maps of up to 32 keys in key order, so their keys are
 	// distinct if each is greater than the one before.
 	ascending := true
@@ -43,7 +55,7 @@ func checkDistinctKeys(m Map) error {
 		}
 		return nil
 	}
-	if hashed, err := checkDistinctHashed(m); hashed {
+	if hashed, err := kc.checkHashed(m); hashed {
 		return err
 	}
 	keys := make([]Term, len(m))
@@ -64,40 +76,56 @@ func checkDistinctKeys(m Map) error {
 // a peer from choosing keys whose hashes collide.
 var keyHashSeed = maphash.MakeSeed()
 
-// checkDistinctHashed checks the keys of m by their hashes when every key
-// is an atom, an integer or a binary, the keys of nearly every map: only
-// keys with equal hashes are compared, so the check costs a sort of
-// integers rather than a sort of terms. hashed is false, and nothing is
-// checked, when a key is of another kind.
-func checkDistinctHashed(m Map) (hashed bool, err error) {
-	type keyHash struct {
-		hash  uint64
-		index int
+// checkHashed checks the keys of m by their hashes when every key
+// is an atom, an integer or a binary, the keys of nearly every map: each key
+// goes into an open-addressing table of hashes, and only keys with equal
+// hashes are compared, so the check costs a hash and a probe a key rather
+// than a sort. hashed is false, and nothing is checked, when a key is of
+// another kind.
+func (kc *keyChecker) checkHashed(m Map) (hashed bool, err error) {
+	// A table at most half full keeps probe runs short. Slots hold the index
+	// of their key plus one, so that the zero slot is empty.
+	size := 1 << bits.Len(uint(2*len(m)-1))
+	table := kc.table[:0]
+	if size > cap(table) {
+		table = make([]hashSlot, size)
+		if size <= maxKeptTable {
+			kc.table = table
+		}
+	} else {
+		table = table[:size]
+		clear(table)
 	}
-	hs := make([]keyHash, len(m))
+	mask := uint64(size - 1)
 	for i, p := range m {
+		var h uint64
 		switch k := p.Key.(type) {
 		case Atom:
-			hs[i] = keyHash{maphash.String(keyHashSeed, string(k)), i}
+			h = maphash.String(keyHashSeed, string(k))
 		case Binary:
-			hs[i] = keyHash{maphash.Bytes(keyHashSeed, k), i}
+			h = maphash.Bytes(keyHashSeed, k)
 		case Int:
-			hs[i] = keyHash{maphash.Comparable(keyHashSeed, k), i}
+			h = maphash.Comparable(keyHashSeed, k)
 		default:
 			return false, nil
 		}
-	}
-	slices.SortFunc(hs, func(a, b keyHash) int { return cmp.Compare(a.hash, b.hash) })
-	for i := 1; i < len(hs); i++ {
-		// Keys of different kinds may share a hash: compare within a run
-		// of equal hashes.
-		for j := i - 1; j >= 0 && hs[j].hash == hs[i].hash; j-- {
-			if k := m[hs[i].index].Key; mapKeyOrder(k, m[hs[j].index].Key) == 0 {
-				return true, duplicateKey(k)
+		j := h & mask
+		for ; table[j].index != 0; j = (j + 1) & mask {
+			// Keys of different kinds may share a hash: compare them.
+			if table[j].hash == h && mapKeyOrder(p.Key, m[table[j].index-1].Key) == 0 {
+				return true, duplicateKey(p.Key)
 			}
 		}
+		table[j] = hashSlot{hash: h, index: i + 1}
 	}
 	return true, nil
+}
+
+// hashSlot is a slot of checkHashed's table: a key's hash and its
+// index in the map plus one, zero when the slot is empty.
+type hashSlot struct {
+	hash  uint64
+	index int
 }
 
 func duplicateKey(k Term) error {

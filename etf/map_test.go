@@ -39,9 +39,10 @@ func TestCheckDistinctKeys(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := checkDistinctKeys(tt.m)
+			var kc keyChecker
+			err := kc.checkDistinct(tt.m)
 			if (err != nil) != tt.dup {
-				t.Errorf("checkDistinctKeys = %v, want a duplicate: %v", err, tt.dup)
+				t.Errorf("checkDistinct = %v, want a duplicate: %v", err, tt.dup)
 			}
 		})
 	}
