@@ -37,6 +37,9 @@ type instance struct {
 	bufPtr uint32    // the guest buffer of the latest creo_alloc
 	bufCap uint32
 	arg    args // the argument of the callback to run
+	// argEnds: the guest's ABI version gives it the ends of the
+	// argument's elements after the argument.
+	argEnds bool
 
 	// During a callback: the server it runs for, the context of the
 	// caller, and for host functions an output buffer and a held term.
@@ -106,19 +109,25 @@ func (in *instance) checkVersion() error {
 	if err := in.mod.ExportedFunction(abiname.ABIVersion).CallWithStack(in.ctx, in.stack[:]); err != nil {
 		return fmt.Errorf("%s: %w", abiname.ABIVersion, err)
 	}
-	if v := int32(in.stack[0]); v != abiname.Version {
-		return fmt.Errorf("%s is %d, want %d", abiname.ABIVersion, v, abiname.Version)
+	v := int32(in.stack[0])
+	if v < abiname.OldestVersion || v > abiname.Version {
+		return fmt.Errorf("%s is %d, want %d to %d", abiname.ABIVersion, v, abiname.OldestVersion, abiname.Version)
 	}
+	in.argEnds = v >= abiname.ArgEndsVersion
 	return nil
 }
 
-// call runs callback cb with the argument prepared in in.arg and returns a
-// copy of its result. Any error is a *Fault, after which the instance must
+// call runs callback cb with the argument prepared in in.arg, followed by
+// its elements' ends for a guest that takes them, and returns a copy of its
+// result. Any error is a *Fault, after which the instance must
 // be thrown away.
 func (in *instance) call(cb Callback) ([]byte, error) {
 	in.deadline.start()
-	size := uint32(in.arg.size)
-	buf, err := in.reserve(size)
+	size, need := uint32(in.arg.size), uint32(in.arg.size)
+	if in.argEnds {
+		need += uint32(in.arg.endsSize())
+	}
+	buf, err := in.reserve(need)
 	if err == nil {
 		in.arg.writeTo(buf)
 		in.stack[0], in.stack[1] = uint64(in.bufPtr), uint64(size)

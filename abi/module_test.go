@@ -1,7 +1,9 @@
 package abi
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"testing"
 
 	"github.com/creo-dev/creo/etf"
@@ -133,21 +135,49 @@ func TestMissingCallbacksDefaults(t *testing.T) {
 }
 
 // TestArgumentsReachGuest checks the argument tuple the guest receives, by
-// a guest that returns its argument's bytes as the result of terminate,
-// which accepts any term, and of handle_cast, where it is a bad return.
+// a guest that returns its argument's bytes as the result of handle_cast,
+// where it is a bad return, and what follows the argument in the guest's
+// buffer: the ends of its elements for a guest of version 2, nothing for
+// one of version 1.
 func TestArgumentsReachGuest(t *testing.T) {
-	g := okGuest(etf.Int(0))
-	// Return the argument itself: (ptr << 32) | len.
-	echoArg := cat([]byte{opLocalGet, 0}, []byte{opI64ExtendU}, i64c(32), []byte{opI64Shl},
-		[]byte{opLocalGet, 1}, []byte{opI64ExtendU}, []byte{opI64Or})
-	g.callback(abiname.HandleCast, echoArg)
-	m := load(t, g.bytes(), ModuleConfig{})
-	state := encode(t, etf.Tuple{etf.Atom("kept"), etf.Binary("encoded")})
-	_, err := m.HandleCast(context.Background(), newFakeProcess(), etf.Atom("msg"), state)
-	f := asFault(t, err, BadReturn)
-	want := etf.Tuple{etf.Atom("msg"), etf.Tuple{etf.Atom("kept"), etf.Binary("encoded")}}
-	if got := f.Detail; !etf.Equal(got, want) {
-		t.Errorf("guest saw %v, want %v", got, want)
+	msg, state := etf.Atom("msg"), etf.Tuple{etf.Atom("kept"), etf.Binary("encoded")}
+	want := etf.Tuple{msg, state}
+	arg, err := etf.Encode(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		version int32
+		after   []byte
+	}{
+		{"version 1", 1, make([]byte, 8)},
+		{"version 2", 2, binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(nil, uint32(3+len(encode(t, msg)))), uint32(len(arg)))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := okGuest(etf.Int(0))
+			g.version = tt.version
+			// Return the argument itself: (ptr << 32) | len.
+			echoArg := cat([]byte{opLocalGet, 0}, []byte{opI64ExtendU}, i64c(32), []byte{opI64Shl},
+				[]byte{opLocalGet, 1}, []byte{opI64ExtendU}, []byte{opI64Or})
+			g.callback(abiname.HandleCast, echoArg)
+			m := load(t, g.bytes(), ModuleConfig{MaxInstances: 1})
+			_, err := m.HandleCast(context.Background(), newFakeProcess(), msg, encode(t, state))
+			f := asFault(t, err, BadReturn)
+			if got := f.Detail; !etf.Equal(got, want) {
+				t.Errorf("guest saw %v, want %v", got, want)
+			}
+			in, err := m.(*module).pool.get(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.(*module).pool.put(in)
+			after, _ := in.mem.Read(in.bufPtr+uint32(len(arg)), uint32(len(tt.after)))
+			if !bytes.Equal(after, tt.after) {
+				t.Errorf("after the argument: % x, want % x", after, tt.after)
+			}
+		})
 	}
 }
 

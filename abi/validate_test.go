@@ -89,9 +89,14 @@ func TestLoadErrors(t *testing.T) {
 			want: "memory starts at 8 pages, over the limit of 4",
 		},
 		{
-			name: "wrong ABI version",
-			wasm: func() []byte { g := okGuest(etf.Int(0)); g.version = 2; return g.bytes() },
-			want: "abi: init wasm_unavailable: creo_abi_version is 2, want 1",
+			name: "ABI version too new",
+			wasm: func() []byte { g := okGuest(etf.Int(0)); g.version = 3; return g.bytes() },
+			want: "abi: init wasm_unavailable: creo_abi_version is 3, want 1 to 2",
+		},
+		{
+			name: "ABI version too old",
+			wasm: func() []byte { g := okGuest(etf.Int(0)); g.version = 0; return g.bytes() },
+			want: "abi: init wasm_unavailable: creo_abi_version is 0, want 1 to 2",
 		},
 		{
 			name: "_initialize traps",

@@ -1,6 +1,7 @@
 package abi
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -49,17 +50,27 @@ func (a *args) prepare(parts []etf.Term) error {
 	return nil
 }
 
-// writeTo writes the argument into buf, which holds a.size bytes.
+// endsSize is the size of the ends of the argument's elements that a guest
+// of version 2 and later gets after the argument: one little-endian u32
+// each (ABI.md section 4).
+func (a *args) endsSize() int { return 4 * a.n }
+
+// writeTo writes the argument into buf, which holds a.size bytes, and
+// after it, when buf holds a.endsSize() more, the end of each element.
 func (a *args) writeTo(buf []byte) {
 	buf[0], buf[1], buf[2] = etfwire.VersionByte, etfwire.SmallTuple, byte(a.n)
 	off, start := 3, 0
+	withEnds := len(buf) >= a.size+a.endsSize()
 	for i, p := range a.parts[:a.n] {
 		if raw, ok := p.(etf.Raw); ok {
 			off += copy(buf[off:], raw)
-			continue
+		} else {
+			off += copy(buf[off:], a.enc[start:a.ends[i]])
+			start = a.ends[i]
 		}
-		off += copy(buf[off:], a.enc[start:a.ends[i]])
-		start = a.ends[i]
+		if withEnds {
+			binary.LittleEndian.PutUint32(buf[a.size+4*i:], uint32(off))
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package abi
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strings"
 	"testing"
 
@@ -9,7 +10,8 @@ import (
 )
 
 // TestArgs checks that an argument laid out and written into a buffer is
-// the tuple of its parts, Raw parts as they are.
+// the tuple of its parts, Raw parts as they are, followed by the ends of
+// the parts when the buffer has room for them.
 func TestArgs(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -24,11 +26,13 @@ func TestArgs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			want := []byte{131, 104, byte(len(tt.parts))}
+			var ends []byte
 			for _, p := range tt.parts {
 				var err error
 				if want, err = etf.AppendTerm(want, p); err != nil {
 					t.Fatal(err)
 				}
+				ends = binary.LittleEndian.AppendUint32(ends, uint32(len(want)))
 			}
 			if err := a.prepare(tt.parts); err != nil {
 				t.Fatal(err)
@@ -40,6 +44,12 @@ func TestArgs(t *testing.T) {
 			a.writeTo(buf)
 			if !bytes.Equal(buf, want) {
 				t.Errorf("wrote % x\nwant  % x", buf, want)
+			}
+			// With room for them, the elements' ends follow.
+			buf = make([]byte, a.size+a.endsSize())
+			a.writeTo(buf)
+			if want = append(want, ends...); !bytes.Equal(buf, want) {
+				t.Errorf("with ends, wrote % x\nwant  % x", buf, want)
 			}
 			a.clear()
 		})

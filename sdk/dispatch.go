@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -201,13 +202,13 @@ func decode(raw etf.Raw) (etf.Term, error) {
 var argElems [3]etf.Raw
 
 // handle runs the served server on a callback's argument (with its
-// version byte) and appends its encoded result, with the version byte, to
-// out. The argument tuple is split without decoding its elements.
-func handle(cb callback, arg, out []byte) ([]byte, error) {
+// version byte), given the ends of its elements as the host wrote them
+// after it, and appends its encoded result, with the version byte, to out.
+func handle(cb callback, arg, ends, out []byte) ([]byte, error) {
 	if served == nil {
 		return out, errNoServer
 	}
-	args, err := splitArgs(arg, argElems[:arity[cb]])
+	args, err := splitArgs(arg, ends, argElems[:arity[cb]])
 	if err != nil {
 		return out, err
 	}
@@ -215,28 +216,31 @@ func handle(cb callback, arg, out []byte) ([]byte, error) {
 }
 
 // splitArgs splits an argument, {A1, ..., An} with its version byte, into
-// its n elements, each still encoded. They alias arg.
+// its n elements, each still encoded, at ends: one little-endian u32 an
+// element, the offset in arg where it ends (ABI.md section 4). The
+// elements alias arg.
 //
-// The last element is the rest of the argument, unscanned: the host writes
-// one term there, and it is the state (init's args), which a server with an
-// etf.Raw state passes back without reading, and which may be large.
-func splitArgs(arg []byte, elems []etf.Raw) ([]etf.Raw, error) {
+// The host wrote the argument and knows where its elements end, so the
+// guest reads none of them to split it: scanning a large request under
+// wasm to find the From and state after it cost more than the rest of
+// the callback.
+func splitArgs(arg, ends []byte, elems []etf.Raw) ([]etf.Raw, error) {
 	if len(arg) < 3 || arg[0] != etfwire.VersionByte || arg[1] != etfwire.SmallTuple || int(arg[2]) != len(elems) {
 		return nil, fmt.Errorf("sdk: argument is not a tuple of %d", len(elems))
 	}
-	rest := arg[3:]
-	last := len(elems) - 1
-	for i := range elems[:last] {
-		n, err := etf.SkipTerm(rest)
-		if err != nil {
-			return nil, fmt.Errorf("sdk: argument: %w", err)
+	if len(ends) != 4*len(elems) {
+		return nil, fmt.Errorf("sdk: argument: %d bytes of element ends, want %d", len(ends), 4*len(elems))
+	}
+	start := 3
+	for i := range elems {
+		end := int(binary.LittleEndian.Uint32(ends[4*i:]))
+		if end <= start || end > len(arg) {
+			return nil, fmt.Errorf("sdk: argument: element %d ends at %d, not within %d to %d", i+1, end, start+1, len(arg))
 		}
-		elems[i], rest = etf.Raw(rest[:n]), rest[n:]
+		elems[i], start = etf.Raw(arg[start:end]), end
 	}
-	if len(rest) == 0 {
-		_, err := etf.SkipTerm(rest) // etf's error for a missing term
-		return nil, fmt.Errorf("sdk: argument: %w", err)
+	if start != len(arg) {
+		return nil, fmt.Errorf("sdk: argument: %d bytes after its last element", len(arg)-start)
 	}
-	elems[last] = etf.Raw(rest)
 	return elems, nil
 }

@@ -65,10 +65,11 @@ func export(cb callback, ptr, n uint32) uint64 {
 			trapWith(fmt.Sprint(r))
 		}
 	}()
-	if ptr != address(argBuf) || int(n) > len(argBuf) {
+	end := int(n) + 4*arity[cb] // the argument and its elements' ends
+	if ptr != address(argBuf) || end > len(argBuf) {
 		panic(fmt.Sprintf("sdk: argument at %d, %d bytes, is not in the creo_alloc buffer", ptr, n))
 	}
-	out, err := handle(cb, argBuf[:n], outBuf[:0])
+	out, err := handle(cb, argBuf[:n], argBuf[n:end], outBuf[:0])
 	if err != nil {
 		panic(err)
 	}

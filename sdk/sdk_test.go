@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"encoding/binary"
 	"fmt"
 	"testing"
 	"time"
@@ -57,14 +58,26 @@ var (
 	from   = etf.Tuple{caller, etf.Ref{Node: "elixir@127.0.0.1", Creation: 3, Len: 3, ID: [5]uint32{1, 2, 3}}}
 )
 
+// encodeArg encodes a callback's argument, the tuple of args, and the ends
+// of its elements, as the host writes them.
+func encodeArg(t testing.TB, args ...etf.Term) (arg, ends []byte) {
+	t.Helper()
+	arg = []byte{131, 104, byte(len(args))}
+	for _, a := range args {
+		var err error
+		if arg, err = etf.AppendTerm(arg, a); err != nil {
+			t.Fatal(err)
+		}
+		ends = binary.LittleEndian.AppendUint32(ends, uint32(len(arg)))
+	}
+	return arg, ends
+}
+
 func runCallback(t *testing.T, srv callbacks, cb callback, args ...etf.Term) etf.Term {
 	t.Helper()
 	served = srv
-	arg, err := etf.Encode(etf.Tuple(args))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := handle(cb, arg, nil)
+	arg, ends := encodeArg(t, args...)
+	out, err := handle(cb, arg, ends, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,21 +158,35 @@ func (argKinds) CodeChange(old etf.Term, _ etf.Term, extra etf.Term) Result[etf.
 
 func TestHandleErrors(t *testing.T) {
 	served = newAdapter[int](counter{})
-	enc := func(t etf.Term) []byte { b, _ := etf.Encode(t); return b }
+	cast, castEnds := encodeArg(t, etf.Atom("x"), etf.Int(1))
+	le := func(ends ...uint32) []byte {
+		var b []byte
+		for _, e := range ends {
+			b = binary.LittleEndian.AppendUint32(b, e)
+		}
+		return b
+	}
 	tests := []struct {
-		name string
-		cb   callback
-		arg  []byte
-		want string
+		name      string
+		cb        callback
+		arg, ends []byte
+		want      string
 	}{
-		{"not a tuple", cbInit, enc(etf.Atom("x")), "sdk: argument is not a tuple of 1"},
-		{"wrong arity", cbHandleCall, enc(etf.Tuple{etf.Int(1)}), "sdk: argument is not a tuple of 3"},
-		{"truncated", cbHandleCast, enc(etf.Tuple{etf.Atom("x"), etf.Int(1)})[:6], "sdk: argument: etf: truncated input: a term needs at least 1 byte, 0 left at offset 0"},
-		{"state does not fit", cbHandleCast, enc(etf.Tuple{etf.Atom("x"), etf.Atom("s")}), ""},
+		{"not a tuple", cbInit, []byte{131, 119, 1, 'x'}, le(4), "sdk: argument is not a tuple of 1"},
+		{"wrong arity", cbHandleCall, cast, castEnds, "sdk: argument is not a tuple of 3"},
+		{"ends missing", cbHandleCast, cast, castEnds[:4], "sdk: argument: 4 bytes of element ends, want 8"},
+		{"empty element", cbHandleCast, cast, le(3, uint32(len(cast))), "sdk: argument: element 1 ends at 3, not within 4 to 8"},
+		{"end past the argument", cbHandleCast, cast, le(6, 9), "sdk: argument: element 2 ends at 9, not within 7 to 8"},
+		{"bytes after the last element", cbHandleCast, cast, le(6, 7), "sdk: argument: 1 bytes after its last element"},
+		{"state does not fit", cbHandleCast, nil, nil, ""}, // the argument {x, s}
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := handle(tt.cb, tt.arg, nil)
+			arg, ends := tt.arg, tt.ends
+			if arg == nil {
+				arg, ends = encodeArg(t, etf.Atom("x"), etf.Atom("s"))
+			}
+			_, err := handle(tt.cb, arg, ends, nil)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -169,7 +196,8 @@ func TestHandleErrors(t *testing.T) {
 		})
 	}
 	served = nil
-	if _, err := handle(cbInit, enc(etf.Tuple{etf.Int(1)}), nil); err != errNoServer {
+	arg, ends := encodeArg(t, etf.Int(1))
+	if _, err := handle(cbInit, arg, ends, nil); err != errNoServer {
 		t.Errorf("no server: err = %v", err)
 	}
 }
@@ -325,12 +353,12 @@ func TestFromKeptInState(t *testing.T) {
 // share of a Go guest's callback, before the wasm slowdown.
 func BenchmarkHandle(b *testing.B) {
 	served = newAdapter[etf.Raw](echoServer{})
-	arg, _ := etf.Encode(etf.Tuple{etf.Atom("ping"), from, etf.Int(7)})
+	arg, ends := encodeArg(b, etf.Atom("ping"), from, etf.Int(7))
 	var out []byte
 	b.ReportAllocs()
 	for b.Loop() {
 		var err error
-		if out, err = handle(cbHandleCall, arg, out[:0]); err != nil {
+		if out, err = handle(cbHandleCall, arg, ends, out[:0]); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -6,8 +6,17 @@
 // The meaning of each name is specified in abi/ABI.md.
 package abiname
 
-// Version is the ABI version a guest's creo_abi_version export returns.
-const Version = 1
+// Version is the newest ABI version: a guest's creo_abi_version export
+// returns the version it was built for, from OldestVersion to Version.
+// Version 2 adds the ends of the argument's elements after the argument
+// (ABI.md section 4).
+const (
+	Version       = 2
+	OldestVersion = 1
+	// ArgEndsVersion is the first version whose callbacks get the ends of
+	// their argument's elements.
+	ArgEndsVersion = 2
+)
 
 // Exports a guest module provides.
 const (
