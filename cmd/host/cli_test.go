@@ -72,7 +72,7 @@ func TestSubcommands(t *testing.T) {
 		{name: "call with a wrong cookie", args: []string{"call", "echo", "hi", "--node", target, "--cookie", "wrong", "--epmd", epmdAddr},
 			status: 1, stderr: "host: connect to '" + target + "': "},
 		{name: "version", args: []string{"version"},
-			stdout: "creo   (devel)\ngo     " + runtime.Version() + "\nwazero v1.12.0\nabi    1\n"},
+			stdout: "creo   (devel)\ngo     " + runtime.Version() + "\nwazero v1.12.0\nabi    2\n"},
 		{name: "build", args: []string{"build", guest("counter_v2"), "-o", filepath.Join(dir, "counter_v2.wasm")}},
 		{name: "build no package", args: []string{"build", dir}, status: 1, stderr: "host: build " + dir + ": gobuild: go list in " + dir},
 		{name: "deploy a package", args: append([]string{"deploy", "counter", guest("counter"), "--init-args", "5"}, to...),
