@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"testing"
 
@@ -92,5 +93,77 @@ func BenchmarkRestore(b *testing.B) {
 		}
 		again.close()
 		b.StartTimer()
+	}
+}
+
+// BenchmarkReloadUnderLoad reloads 10,000 counters, started with
+// Wasm.StartServer as the bench harness starts them, between counter and
+// counter_v2 while callers=N goroutines call random counters in a loop:
+// what a reload adds to the compile under load. As after a compile, the
+// module reloaded to is loaded just before (from the compilation cache,
+// untimed), with no instances yet.
+func BenchmarkReloadUnderLoad(b *testing.B) {
+	const servers = 10_000
+	modules := [][]byte{wasmGuest(b, "counter_v2"), wasmGuest(b, "counter")}
+	for _, callers := range []int{0, 8} {
+		b.Run(fmt.Sprintf("callers=%d", callers), func(b *testing.B) {
+			mn := startManagerNode(b, b.TempDir(), ManagerConfig{})
+			v1 := loadModule(b, mn.w, modules[1])
+			names := make([]etf.Atom, servers)
+			for i := range names {
+				names[i] = etf.Atom(fmt.Sprintf("c%d", i))
+				if _, err := mn.w.StartServer(ctx(b), WasmServerSpec{Name: names[i], Module: v1, Args: etf.Int(0)}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			v1.Release()
+			stop := startCallers(b, mn.n, names, callers)
+			defer stop()
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				b.StopTimer()
+				next := loadModule(b, mn.w, modules[i%2])
+				b.StartTimer()
+				if err := mn.m.ReloadAll(context.Background(), names, modules[i%2]); err != nil {
+					b.Fatal(err)
+				}
+				next.Release()
+			}
+		})
+	}
+}
+
+// loadModule loads wasm in w, failing b if it does not load.
+func loadModule(b *testing.B, w *Wasm, wasm []byte) *WasmModule {
+	m, err := w.Load(ctx(b), wasm, abi.ModuleConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
+// startCallers starts callers goroutines that call random servers of names
+// (inc) until the returned function stops them; a failed call fails b.
+func startCallers(b *testing.B, n *Node, names []etf.Atom, callers int) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range callers {
+		wg.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if _, err := n.Call(context.Background(), names[rand.IntN(len(names))], etf.Atom("inc"), wait); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	return func() {
+		close(done)
+		wg.Wait()
 	}
 }
