@@ -159,29 +159,6 @@ func (w *Wasm) StopServer(ctx context.Context, name etf.Atom) error {
 	return nil
 }
 
-// Reload switches the running server name to module m between two of its
-// messages: m's code_change gets the old module's vsn, the state and
-// extra, and its new state is the server's. If code_change fails, or the
-// server is not running, the server keeps its module and state and Reload
-// returns the reason. The server's restarts then start from m.
-func (w *Wasm) Reload(ctx context.Context, name etf.Atom, m *WasmModule, extra etf.Term) error {
-	w.mu.Lock()
-	s := w.servers[name]
-	w.mu.Unlock()
-	if s == nil {
-		return fmt.Errorf("host: wasm: no server %s", name)
-	}
-	// One reload at a time, so the old vsn is the one the server runs:
-	// its module changes only here and at a restart, which starts it
-	// from s.module too.
-	s.reload.Lock()
-	defer s.reload.Unlock()
-	w.mu.Lock()
-	old := s.module.Vsn()
-	w.mu.Unlock()
-	return w.node.ChangeCode(ctx, name, m, etf.Binary(old), extra)
-}
-
 // switched records that the process p now runs m, after m's code_change:
 // if p is a server of StartServer, it restarts from m from now on. It
 // runs inside the server, so no crash can come between the switch and
