@@ -114,6 +114,7 @@ func BenchmarkInteropThroughput(b *testing.B) {
 // messages, and 1 MiB binaries (fragmented), decoded or kept raw.
 func BenchmarkSend(b *testing.B) {
 	large := etf.Binary(make([]byte, 1<<20))
+	call := etf.Binary(make([]byte, 100<<10)) // the 100 KB request of bench's calls
 	for _, bc := range []struct {
 		name string
 		msg  func(i int) etf.Term
@@ -123,6 +124,7 @@ func BenchmarkSend(b *testing.B) {
 		{"small raw", benchPayload, true},
 		{"1MiB", func(int) etf.Term { return large }, false},
 		{"1MiB raw", func(int) etf.Term { return large }, true},
+		{"100KB raw", func(int) etf.Term { return call }, true},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			received := make(chan struct{}, 1024)

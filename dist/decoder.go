@@ -42,11 +42,10 @@ type decoder struct {
 type partialMessage struct {
 	atoms []etf.Atom // resolved when the first fragment arrived
 	next  uint64     // the fragment id expected next
-	// chunks are the control and message bytes so far, one per fragment,
-	// joined once the last arrives: growing one buffer instead would copy
-	// a large message several times over.
-	chunks [][]byte
-	size   int
+	// data is the control and message bytes so far, in a buffer sized at
+	// the first fragment for all the fragments announced, so that each is
+	// copied once; see newPartialData.
+	data []byte
 }
 
 func newDecoder(s *settings, flags Flags) *decoder {
@@ -216,12 +215,31 @@ func (d *decoder) firstFragment(b []byte, owned bool) (Control, error) {
 		return nil, err
 	}
 	d.partial[seq] = &partialMessage{
-		atoms:  append([]etf.Atom(nil), d.atoms...),
-		next:   count - 1,
-		chunks: [][]byte{bytes.Clone(rest)},
-		size:   len(rest),
+		atoms: append([]etf.Atom(nil), d.atoms...),
+		next:  count - 1,
+		data:  d.newPartialData(rest, count),
 	}
 	return nil, nil
+}
+
+// newPartialData returns a copy of first, the data of a message's first
+// fragment, with room for count-1 more fragments of its size, which is
+// what senders send (OTP's fragments are all of one size but the last).
+// The room is bounded, as the reader's buffers are, by what arrived: one
+// readChunk more than the first fragment, since count is only the peer's
+// word; and by what the fragmented messages may still take.
+func (d *decoder) newPartialData(first []byte, count uint64) []byte {
+	room := uint64(readChunk)
+	if budget := uint64(d.maxBytes - d.partialBytes); budget < room {
+		room = budget
+	}
+	switch n := uint64(len(first)); {
+	case n == 0:
+		room = 0 // nothing to size the others by
+	case count-1 < room/n:
+		room = (count - 1) * n
+	}
+	return append(make([]byte, 0, len(first)+int(room)), first...)
 }
 
 // nextFragment continues a fragmented message:
@@ -241,19 +259,14 @@ func (d *decoder) nextFragment(b []byte) (Control, error) {
 	if err := d.reserve(len(b) - 16); err != nil {
 		return nil, err
 	}
-	p.chunks = append(p.chunks, bytes.Clone(b[16:]))
-	p.size += len(b) - 16
+	p.data = append(p.data, b[16:]...)
 	p.next--
 	if p.next > 0 {
 		return nil, nil
 	}
 	delete(d.partial, seq)
-	d.partialBytes -= p.size
-	data := make([]byte, 0, p.size)
-	for _, c := range p.chunks {
-		data = append(data, c...)
-	}
-	return d.message(data, form{atoms: p.atoms, owned: true})
+	d.partialBytes -= len(p.data)
+	return d.message(p.data, form{atoms: p.atoms, owned: true})
 }
 
 // reserve accounts for n more bytes of fragmented messages.

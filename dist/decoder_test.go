@@ -2,6 +2,7 @@ package dist
 
 import (
 	"bytes"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -174,6 +175,35 @@ func TestDecodeInterleavedFragments(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %#v\nwant %#v", got, want)
+	}
+}
+
+// TestPartialDataRoom checks the buffer a fragmented message gets at its
+// first fragment: room for the fragments announced, but never more than
+// one readChunk beyond what arrived, nor than MaxMessageSize leaves.
+func TestPartialDataRoom(t *testing.T) {
+	first := make([]byte, 1000)
+	tests := []struct {
+		name     string
+		count    uint64
+		maxBytes int
+		want     int // the buffer's capacity
+	}{
+		{name: "two fragments", count: 2, maxBytes: 1 << 30, want: 2000},
+		{name: "the count a peer claims", count: math.MaxUint64, maxBytes: 1 << 30, want: 1000 + readChunk},
+		{name: "bounded by MaxMessageSize", count: 100, maxBytes: 5000, want: 5000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := testDecoder(t, DefaultFlags, func(c *Config) { c.MaxMessageSize = tt.maxBytes })
+			if err := d.reserve(len(first)); err != nil {
+				t.Fatal(err)
+			}
+			data := d.newPartialData(first, tt.count)
+			if len(data) != len(first) || cap(data) != tt.want {
+				t.Errorf("len %d, cap %d; want %d, %d", len(data), cap(data), len(first), tt.want)
+			}
+		})
 	}
 }
 
