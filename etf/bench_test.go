@@ -154,3 +154,47 @@ func BenchmarkEncode(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFloor times what a copying decode or a new encoding cannot
+// avoid, the floors bench/notes/etf.md compares the codec with: cloning a
+// term's bytes (one allocation and a copy, as Decode's copy of a binary and
+// Encode's result are), the copy alone into a reused buffer, and boxing
+// each element of list_10k as a Term in a new slice, as decoding it does.
+func BenchmarkFloor(b *testing.B) {
+	for _, c := range benchCorpus() {
+		data, err := Encode(c.term)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("clone/"+c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				_ = bytes.Clone(data)
+			}
+		})
+		b.Run("copy/"+c.name, func(b *testing.B) {
+			buf := make([]byte, len(data))
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				copy(buf, data)
+			}
+		})
+		if list, ok := c.term.(List); ok {
+			b.Run("box/"+c.name, func(b *testing.B) {
+				ints := make([]Int, len(list))
+				for i, e := range list {
+					ints[i] = e.(Int)
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					boxed := make(List, len(ints))
+					for i, n := range ints {
+						boxed[i] = n
+					}
+				}
+			})
+		}
+	}
+}
