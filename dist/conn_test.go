@@ -10,6 +10,7 @@ import (
 	"net"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -321,6 +322,62 @@ func TestMessagesInOrder(t *testing.T) {
 		if !ok || m.Message != etf.Int(i) {
 			t.Fatalf("message %d: got %#v", i, m)
 		}
+	}
+}
+
+// TestMessagesInOrderOverTCP sends from several goroutines at once over a
+// socket, whose writes writev fragments, and which fills up, since the
+// peer reads only once all is sent: each sender's messages arrive whole and
+// in order.
+func TestMessagesInOrderOverTCP(t *testing.T) {
+	const senders, each = 4, 150
+	sizes := []int{8, 20 << 10, 70 << 10, 200 << 10} // the last two are fragmented
+	size := func(s, i int) int { return sizes[(s+i)%len(sizes)] }
+	got := make(chan Control, senders*each)
+	release := make(chan struct{})
+	a, b := tcpPair(t, func(c *Config) {
+		c.Handler = func(_ *Conn, m Control) {
+			<-release
+			got <- m
+		}
+	})
+	var wg sync.WaitGroup
+	for s := range senders {
+		wg.Go(func() {
+			for i := range each {
+				msg := etf.Tuple{etf.Int(s), etf.Int(i), etf.Binary(make([]byte, size(s, i)))}
+				if err := a.Send(Send{From: pid, To: pid2, Message: msg}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(release)
+	next := make([]int, senders)
+	for range senders * each {
+		var c Control
+		select {
+		case c = <-got:
+		case <-b.Done():
+			t.Fatalf("the connection ended: %v", b.Err())
+		case <-time.After(time.Minute): // a stream that lost bytes stalls
+			t.Fatalf("received %v messages; the rest did not come", next)
+		}
+		m, ok := c.(Send)
+		tuple, _ := m.Message.(etf.Tuple)
+		if !ok || len(tuple) != 3 {
+			t.Fatalf("received %#v", c)
+		}
+		s, i := int(tuple[0].(etf.Int)), int(tuple[1].(etf.Int))
+		if i != next[s] {
+			t.Fatalf("sender %d: message %d arrived when %d was due", s, i, next[s])
+		}
+		if got, want := len(tuple[2].(etf.Binary)), size(s, i); got != want {
+			t.Fatalf("sender %d, message %d: %d bytes, want %d", s, i, got, want)
+		}
+		next[s]++
 	}
 }
 

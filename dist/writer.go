@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"net"
 	"sync"
 	"time"
 )
@@ -205,35 +206,37 @@ func (c *Conn) writeMsg(w *bufio.Writer, m outMsg) error {
 // of message data, counting down to 1. The control message goes whole in the
 // first. The fragments of one message are written one after the other, never
 // interleaved with other messages, which keeps the order between every pair
-// of processes without tracking senders.
+// of processes without tracking senders. They go out in one writev, what
+// is buffered before them first, so that the message's bytes are not
+// copied into the writer's buffer.
 func (c *Conn) writeFragments(w *bufio.Writer, body []byte, payloadAt int) error {
+	const headSize, contSize = 4 + 2 + 8 + 8 + 1, 4 + 2 + 8 + 8
 	first := min(max(payloadAt, fragmentSize), len(body))
 	count := 1 + (len(body)-first+fragmentSize-1)/fragmentSize
 	c.fragmentSeq++
-	var hdr [4 + 2 + 8 + 8 + 1]byte
+	headers := make([]byte, headSize+contSize*(count-1))
+	packets := make(net.Buffers, 0, 2*count)
+	hdr := headers[:headSize]
 	binary.BigEndian.PutUint32(hdr[0:], uint32(2+8+8+1+first))
 	hdr[4], hdr[5] = versionMagic, tagFragmentHead
 	binary.BigEndian.PutUint64(hdr[6:], c.fragmentSeq)
 	binary.BigEndian.PutUint64(hdr[14:], uint64(count))
 	hdr[22] = 0 // no atom cache references
-	if _, err := w.Write(hdr[:]); err != nil {
-		return err
-	}
-	if _, err := w.Write(body[:first]); err != nil {
-		return err
-	}
+	packets = append(packets, hdr, body[:first])
+	rest := headers[headSize:]
 	for id, off := count-1, first; id >= 1; id-- {
 		chunk := body[off:min(off+fragmentSize, len(body))]
 		off += len(chunk)
+		hdr, rest = rest[:contSize], rest[contSize:]
 		binary.BigEndian.PutUint32(hdr[0:], uint32(2+8+8+len(chunk)))
-		hdr[5] = tagFragmentCont
+		hdr[4], hdr[5] = versionMagic, tagFragmentCont
+		binary.BigEndian.PutUint64(hdr[6:], c.fragmentSeq)
 		binary.BigEndian.PutUint64(hdr[14:], uint64(id))
-		if _, err := w.Write(hdr[:22]); err != nil {
-			return err
-		}
-		if _, err := w.Write(chunk); err != nil {
-			return err
-		}
+		packets = append(packets, hdr, chunk)
 	}
-	return nil
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	_, err := packets.WriteTo(c.nc)
+	return err
 }
