@@ -65,7 +65,7 @@ func newAdapter[S any](srv Server[S], opts ...Option) adapter[S] {
 	}
 	a := adapter[S]{srv: srv, decodeArg: decode, decodeState: stateDecoder[S](), encodeState: stateEncoder[S]()}
 	if o.rawArgs {
-		a.decodeArg = func(raw etf.Raw) (etf.Term, error) { return raw, nil }
+		a.decodeArg = func(raw etf.Raw) (etf.Term, error) { return boxRaw(raw), nil }
 	}
 	a.call, _ = srv.(CallHandler[S])
 	a.cast, _ = srv.(CastHandler[S])

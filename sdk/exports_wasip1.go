@@ -19,6 +19,7 @@ func abiVersion() int32 { return abiname.Version }
 
 //go:wasmexport creo_alloc
 func alloc(size uint32) uint32 {
+	clearRawBoxes()
 	argBuf = make([]byte, size)
 	return address(argBuf)
 }

@@ -369,3 +369,38 @@ type echoServer struct{}
 func (echoServer) Init(etf.Term) Result[etf.Raw] { return Ok(etf.Raw{106}) }
 
 func (echoServer) HandleCall(req etf.Term, _ From, s etf.Raw) Result[etf.Raw] { return Reply(req, s) }
+
+// TestRawArgsReuseBoxes locks in that a server served with RawArgs gets
+// its message without an allocation when a message of the same length
+// came in the same buffer before, and that it sees the new message's
+// bytes, not the old one's.
+func TestRawArgsReuseBoxes(t *testing.T) {
+	served = newAdapter[etf.Term](argKinds{}, RawArgs())
+	defer func() { served = nil }()
+	clearRawBoxes()
+	buf := make([]byte, 128)
+	var out []byte
+	for _, msg := range []etf.Atom{"inc", "dec"} {
+		arg, ends := encodeArg(t, etf.Tuple{msg, etf.Int(1)}, from, etf.Atom("s"))
+		n := copy(buf, arg)
+		copy(buf[n:], ends)
+		var err error
+		if out, err = handle(cbHandleCall, buf[:n], buf[n:n+len(ends)], out[:0]); err != nil {
+			t.Fatal(err)
+		}
+		got, err := etf.Decode(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := etf.Tuple{etf.Atom("reply"), etf.Tuple{etf.Binary("etf.Raw"), etf.Tuple{msg, etf.Int(1)}}, etf.Atom("s")}
+		if !etf.Equal(got, want) {
+			t.Errorf("got %v, want %v", got, want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { boxRaw(etf.Raw(buf[3:10])) }); n != 0 {
+		t.Errorf("boxing a message of a length boxed before allocates %v times", n)
+	}
+	if n := testing.AllocsPerRun(100, func() { clearRawBoxes(); boxRaw(etf.Raw(buf[3:10])) }); n != 1 {
+		t.Errorf("boxing a message after the boxes were cleared allocates %v times, want 1", n)
+	}
+}
