@@ -58,12 +58,12 @@ type adapter[S any] struct {
 	encodeState func([]byte, S) ([]byte, error)
 }
 
-func newAdapter[S any](srv Server[S], opts ...Option) adapter[S] {
+func newAdapter[S any](srv Server[S], opts ...Option) *adapter[S] {
 	var o options
 	for _, opt := range opts {
 		opt(&o)
 	}
-	a := adapter[S]{srv: srv, decodeArg: decode, decodeState: stateDecoder[S](), encodeState: stateEncoder[S]()}
+	a := &adapter[S]{srv: srv, decodeArg: decode, decodeState: stateDecoder[S](), encodeState: stateEncoder[S]()}
 	if o.rawArgs {
 		a.decodeArg = func(raw etf.Raw) (etf.Term, error) { return boxRaw(raw), nil }
 	}
@@ -118,13 +118,14 @@ func stateEncoder[S any]() func([]byte, S) ([]byte, error) {
 	}
 }
 
-func (a adapter[S]) run(cb callback, args []etf.Raw, out []byte) ([]byte, error) {
+func (a *adapter[S]) run(cb callback, args []etf.Raw, out []byte) ([]byte, error) {
 	if cb == cbInit {
 		t, err := a.decodeArg(args[0])
 		if err != nil {
 			return out, err
 		}
-		return a.srv.Init(t).appendTo(out, cb, a.encodeState)
+		res := a.srv.Init(t)
+		return res.appendTo(out, cb, a.encodeState)
 	}
 	rawMsg, rawState := args[0], args[len(args)-1]
 	if cb == cbCodeChange {
@@ -167,7 +168,7 @@ func (a adapter[S]) run(cb callback, args []etf.Raw, out []byte) ([]byte, error)
 // defaultResult is the result of callback cb when the server lacks it,
 // Elixir's GenServer default, built with no decoding; nil when the server
 // has it.
-func (a adapter[S]) defaultResult(cb callback, msg, state etf.Raw) etf.Term {
+func (a *adapter[S]) defaultResult(cb callback, msg, state etf.Raw) etf.Term {
 	stop := func(tag etf.Atom) etf.Term {
 		return etf.Tuple{etf.Atom("stop"), etf.Tuple{tag, msg}, state}
 	}

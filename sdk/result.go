@@ -97,8 +97,8 @@ func (r Result[S]) Continue(cont any) Result[S] {
 // appendTo appends the result for callback cb, encoded with its version
 // byte, to out, the state by encodeState. It writes the tuple's parts one
 // by one rather than build an etf.Tuple, which saves an allocation a part.
-func (r Result[S]) appendTo(out []byte, cb callback, encodeState func([]byte, S) ([]byte, error)) ([]byte, error) {
-	var parts [3]any // the parts before the state
+func (r *Result[S]) appendTo(out []byte, cb callback, encodeState func([]byte, S) ([]byte, error)) ([]byte, error) {
+	var first, second any // the parts before the state, if any
 	n, withState := 0, true
 	switch {
 	case r.tag == tagNone:
@@ -106,13 +106,13 @@ func (r Result[S]) appendTo(out []byte, cb callback, encodeState func([]byte, S)
 	case r.tag == tagIgnore:
 		return append(append(out, 131), tagAtoms[tagIgnore]...), nil
 	case r.tag == tagError || (r.tag == tagStop && cb == cbInit):
-		parts[0], n, withState = r.reason, 1, false
+		first, n, withState = r.reason, 1, false
 	case r.tag == tagStop && r.reply != nil:
-		parts[0], parts[1], n = r.reason, r.reply, 2
+		first, second, n = r.reason, r.reply, 2
 	case r.tag == tagStop:
-		parts[0], n = r.reason, 1
+		first, n = r.reason, 1
 	case r.tag == tagReply:
-		parts[0], n = r.reply, 1
+		first, n = r.reply, 1
 	}
 	size := 1 + n
 	if withState {
@@ -123,12 +123,13 @@ func (r Result[S]) appendTo(out []byte, cb callback, encodeState func([]byte, S)
 	}
 	out = append(append(out, 131, 104, byte(size)), tagAtoms[r.tag]...)
 	var err error
-	for _, p := range parts[:n] {
-		var t etf.Term
-		if t, err = toTerm(p); err != nil {
+	if n > 0 {
+		if out, err = appendPart(out, first); err != nil {
 			return out, err
 		}
-		if out, err = etf.AppendTerm(out, t); err != nil {
+	}
+	if n > 1 {
+		if out, err = appendPart(out, second); err != nil {
 			return out, err
 		}
 	}
@@ -141,6 +142,20 @@ func (r Result[S]) appendTo(out []byte, cb callback, encodeState func([]byte, S)
 		out, err = etf.AppendTerm(out, r.action)
 	}
 	return out, err
+}
+
+// appendPart appends a reply or a reason, encoded. An etf.Raw, such as a
+// request a server replies with as it came (RawArgs), is appended as it
+// is, with no conversion.
+func appendPart(out []byte, v any) ([]byte, error) {
+	if raw, ok := v.(etf.Raw); ok {
+		return append(out, raw...), nil
+	}
+	t, err := toTerm(v)
+	if err != nil {
+		return out, err
+	}
+	return etf.AppendTerm(out, t)
 }
 
 // toTerm converts a Go value to a term by etf's Go mapping; a term is kept.
