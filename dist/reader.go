@@ -11,13 +11,10 @@ import (
 )
 
 const (
-	// readBufferSize is the reader's buffer.
-	readBufferSize = 64 << 10
-	// reuseLimit is the largest packet body read into a reused buffer;
-	// larger bodies get memory of their own, which decoded binaries may
-	// then share. It holds a 64 KiB fragment and its header.
-	reuseLimit = 128 << 10
-	// readChunk is how much of a large packet is read, and allocated for,
+	// readBufferSize is the reader's buffer. Packets that fit are decoded
+	// where they lie in it; it holds a 64 KiB fragment and its header.
+	readBufferSize = 128<<10 + 1<<10
+	// readChunk is how much of a larger packet is read, and allocated for,
 	// at a time, so that a length field alone never makes the reader
 	// allocate: memory follows the bytes that actually arrive.
 	readChunk = 1 << 20
@@ -28,7 +25,6 @@ func (c *Conn) readPackets() error {
 	br := bufio.NewReaderSize(c.nc, readBufferSize)
 	deadline := readDeadline{nc: c.nc, tick: c.s.TickTime}
 	dec := newDecoder(c.s, c.flags)
-	var small []byte
 	for {
 		deadline.extend()
 		var size [4]byte
@@ -42,11 +38,7 @@ func (c *Conn) readPackets() error {
 		if uint64(n) > uint64(c.s.MaxPacketSize) {
 			return fmt.Errorf("%w: packet of %d bytes, limit %d", ErrProtocol, n, c.s.MaxPacketSize)
 		}
-		body, err := readBody(br, int(n), &small, &deadline)
-		if err != nil {
-			return readErr(err)
-		}
-		m, err := dec.packet(body, len(body) > reuseLimit)
+		m, err := c.readPacket(br, dec, int(n), &deadline)
 		if err != nil {
 			return err
 		}
@@ -56,30 +48,32 @@ func (c *Conn) readPackets() error {
 	}
 }
 
-// readBody reads a packet body of n bytes. A body of up to reuseLimit bytes
-// reuses *small, since decoding copies what it keeps from it; a larger one
-// is read in chunks into memory of its own, extending the deadline as its
-// bytes arrive.
-func readBody(r io.Reader, n int, small *[]byte, deadline *readDeadline) ([]byte, error) {
-	if n <= reuseLimit {
-		if cap(*small) < n {
-			*small = make([]byte, n, reuseLimit)
+// readPacket reads and decodes a packet body of n bytes. One that fits the
+// reader's buffer is decoded in place, without a copy, since decoding
+// copies what it keeps from it; a larger one is read in chunks into memory
+// of its own, which decoded binaries and raw payloads may then share,
+// extending the deadline as its bytes arrive.
+func (c *Conn) readPacket(br *bufio.Reader, dec *decoder, n int, deadline *readDeadline) (Control, error) {
+	if n <= br.Size() {
+		body, err := br.Peek(n)
+		if err != nil {
+			return nil, readErr(err)
 		}
-		body := (*small)[:n]
-		_, err := io.ReadFull(r, body)
-		return body, err
+		m, err := dec.packet(body, false)
+		br.Discard(n)
+		return m, err
 	}
 	body := make([]byte, 0, min(n, readChunk))
 	for len(body) < n {
 		deadline.extend()
 		chunk := min(n-len(body), readChunk)
 		body = slices.Grow(body, chunk)
-		if _, err := io.ReadFull(r, body[len(body):len(body)+chunk]); err != nil {
-			return nil, err
+		if _, err := io.ReadFull(br, body[len(body):len(body)+chunk]); err != nil {
+			return nil, readErr(err)
 		}
 		body = body[:len(body)+chunk]
 	}
-	return body, nil
+	return dec.packet(body, true)
 }
 
 // readErr tells a dead peer from a closed socket.
