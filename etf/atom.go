@@ -14,12 +14,18 @@ func appendAtom(dst []byte, a Atom) ([]byte, error) {
 	if err := checkAtom(a); err != nil {
 		return dst, err
 	}
-	if n := len(a); n <= 255 {
-		dst = append(dst, byte(tagSmallAtomUTF8), byte(n))
-	} else {
-		dst = append(dst, byte(tagAtomUTF8), byte(n>>8), byte(n))
+	if len(a) <= 255 {
+		return appendSmallAtom(dst, a), nil
 	}
+	dst = append(dst, byte(tagAtomUTF8), byte(len(a)>>8), byte(len(a)))
 	return append(dst, a...), nil
+}
+
+// appendSmallAtom appends a, a valid atom of at most 255 bytes, as
+// SMALL_ATOM_UTF8_EXT.
+func appendSmallAtom(dst []byte, a Atom) []byte {
+	dst = append(dst, byte(tagSmallAtomUTF8), byte(len(a)))
+	return append(dst, a...)
 }
 
 // checkAtom reports whether a is valid UTF-8 of at most 255 characters.

@@ -10,8 +10,13 @@ func appendBinary(dst []byte, b []byte) ([]byte, error) {
 	if uint64(len(b)) > math.MaxUint32 {
 		return dst, errorf(ErrInvalid, "binary of %d bytes, the limit is %d", len(b), uint32(math.MaxUint32))
 	}
+	return appendBinaryBytes(dst, b), nil
+}
+
+// appendBinaryBytes appends b, of at most 4 GiB, as BINARY_EXT.
+func appendBinaryBytes(dst []byte, b []byte) []byte {
 	dst = binary.BigEndian.AppendUint32(append(dst, byte(tagBinary)), uint32(len(b)))
-	return append(dst, b...), nil
+	return append(dst, b...)
 }
 
 // appendBitstring appends b as BIT_BINARY_EXT. The unused low bits of the

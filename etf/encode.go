@@ -146,6 +146,7 @@ func AppendTerm(dst []byte, t Term) ([]byte, error) {
 
 		// Move to the next term: the next element of the innermost open
 		// container, closing those that are complete.
+	next:
 		for {
 			if len(stack) == 0 {
 				return dst, nil
@@ -153,6 +154,24 @@ func AppendTerm(dst []byte, t Term) ([]byte, error) {
 			f := &stack[len(stack)-1]
 			var ok bool
 			if t, ok = f.next(); ok {
+				// The commonest leaves are written here, which spares
+				// them the larger switch above. That switch reports
+				// their errors.
+				switch v := t.(type) {
+				case Int:
+					dst = appendInt(dst, int64(v))
+					continue next
+				case Atom:
+					if len(v) <= maxAtomChars && isASCII(v) {
+						dst = appendSmallAtom(dst, v)
+						continue next
+					}
+				case Binary:
+					if uint64(len(v)) <= math.MaxUint32 {
+						dst = appendBinaryBytes(dst, v)
+						continue next
+					}
+				}
 				break
 			}
 			switch {
