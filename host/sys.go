@@ -203,9 +203,46 @@ func (n *Node) Resume(ctx context.Context, to etf.Term) error {
 }
 
 // exec runs f inside the local server to, between two of its messages
-// (or while it is suspended), and returns f's result.
+// (or while it is suspended), and returns f's result. When the server is
+// idle f runs at once on the calling goroutine (see execIdle); otherwise
+// it goes to the server as a request.
 func (n *Node) exec(ctx context.Context, to etf.Term, f func(*Process) any) (any, error) {
+	if d, err := n.destination(to); err == nil && !d.alias && n.isLocal(d.node) {
+		if t := n.lookup(d); t != nil {
+			if v, ok := t.execIdle(f); ok {
+				return v, nil
+			}
+		}
+	}
 	return n.request(ctx, to, &request{kind: reqExec, exec: f}, Infinity)
+}
+
+// execIdle runs f inside p on the calling goroutine if p is idle, and
+// reports whether it could. An idle process has no runner, no pending exit
+// signal and nothing in its mailbox it could handle, so f runs between the
+// same two messages as the request would, as the next thing p handles; it
+// saves the request the handoffs to a runner and back, which under load
+// wait for a scheduler slot each. Messages that come meanwhile queue, and
+// release starts a runner for them.
+func (p *Process) execIdle(f func(*Process) any) (any, bool) {
+	p.mu.Lock()
+	if p.status != idle {
+		p.mu.Unlock()
+		return nil, false
+	}
+	p.status = running
+	p.mu.Unlock()
+	var v any
+	// As a request with no caller to reply to, so that handle does for f
+	// what it does for any sys request (a Result's timeout starts again).
+	alive := p.handle(&request{kind: reqExec, exec: func(p *Process) any {
+		v = f(p)
+		return nil
+	}})
+	if alive {
+		p.release()
+	}
+	return v, true
 }
 
 // ReplaceState replaces the state of the local server to with f(state), as

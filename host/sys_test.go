@@ -177,6 +177,95 @@ func TestChangeCode(t *testing.T) {
 	}
 }
 
+// gatedCounter is a counter whose call block waits for gate to close.
+type gatedCounter struct {
+	counter
+	gate chan struct{}
+}
+
+func (g gatedCounter) HandleCall(p *Process, req etf.Term, from From, state etf.Term) Result {
+	if req == etf.Atom("block") {
+		<-g.gate
+	}
+	return g.counter.HandleCall(p, req, from, state)
+}
+
+// TestChangeCodeBetweenMessages changes the code of a server that is busy
+// in a call, and of one suspended with a call queued: the change runs
+// after the call under way and before the call queued after it.
+func TestChangeCodeBetweenMessages(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		suspend bool     // else a call is under way
+		want    etf.Term // the reply to the call after the change
+	}{
+		{name: "busy", want: etf.Tuple{etf.Atom("v2"), etf.Int(200)}},
+		{name: "suspended", suspend: true, want: etf.Tuple{etf.Atom("v2"), etf.Int(100)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := testNode(t)
+			gate := make(chan struct{})
+			pid, err := n.Start(gatedCounter{gate: gate}, etf.Int(1), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			isCall := func(x any) bool { r, ok := x.(*request); return ok && r.kind == reqCall }
+			// call makes req from another goroutine; its reply comes on the
+			// channel call returns.
+			call := func(req etf.Term) <-chan etf.Term {
+				reply := make(chan etf.Term, 1)
+				go func() {
+					got, err := n.Call(ctx(t), pid, req, Infinity)
+					if err != nil {
+						t.Error(err)
+					}
+					reply <- got
+				}()
+				return reply
+			}
+			var after <-chan etf.Term // the reply to the call after the change
+			changed := make(chan error, 1)
+			if tc.suspend {
+				if err := n.Suspend(ctx(t), pid); err != nil {
+					t.Fatal(err)
+				}
+				after = call(etf.Atom("get"))
+				eventually(t, "the call is queued", func() bool { return queued(n.process(pid), isCall) })
+				changed <- n.ChangeCode(ctx(t), pid, counterV2{}, etf.Atom("v1"), nil)
+				if err := n.Resume(ctx(t), pid); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				during := call(etf.Atom("block"))
+				eventually(t, "the server is in the call", func() bool { return busy(n.process(pid)) && !queued(n.process(pid), isCall) })
+				go func() { changed <- n.ChangeCode(ctx(t), pid, counterV2{}, etf.Atom("v1"), nil) }()
+				eventually(t, "the change is queued", func() bool {
+					return queued(n.process(pid), func(x any) bool { r, ok := x.(*request); return ok && r.kind == reqExec })
+				})
+				after = call(etf.Atom("get"))
+				eventually(t, "the second call is queued", func() bool { return queued(n.process(pid), isCall) })
+				close(gate)
+				if got := <-during; got != etf.Int(1) {
+					t.Fatalf("the call under way got %v, want the old code's 1", got)
+				}
+			}
+			if err := <-changed; err != nil {
+				t.Fatalf("ChangeCode: %v", err)
+			}
+			if got := <-after; !etf.Equal(got, tc.want) {
+				t.Fatalf("the call after the change got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// busy reports whether a runner holds p.
+func busy(p *Process) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.status == running
+}
+
 func TestSysTerminate(t *testing.T) {
 	n := testNode(t)
 	terminated := make(chan etf.Term, 1)
