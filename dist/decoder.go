@@ -30,6 +30,7 @@ type decoder struct {
 	raw         bool // RawPayloads
 	cache       atomCache
 	atoms       []etf.Atom // the current header's references, reused
+	res         resolver
 
 	partial      map[uint64]*partialMessage // by sequence id
 	partialBytes int
@@ -119,7 +120,7 @@ func (d *decoder) message(b []byte, f form) (Control, error) {
 			}
 		}
 		if d.raw && carriesMessage(op) {
-			payload, n, err = f.rawTerm(b)
+			payload, n, err = f.rawTerm(b, &d.res)
 		} else {
 			payload, n, err = f.term(b)
 		}
@@ -145,17 +146,16 @@ func (f form) term(b []byte) (etf.Term, int, error) {
 
 // rawTerm keeps the term at the start of b encoded. An etf.Raw stands on
 // its own, so atom cache references are replaced by their atoms in a copy
-// (appendResolved), or, for the few terms that copy leaves alone, by
-// decoding and encoding again. A term with no byte that could be a
-// reference is kept as it is.
-func (f form) rawTerm(b []byte) (etf.Term, int, error) {
+// (res.resolve), or, for the few terms that copy leaves alone, by decoding
+// and encoding again. A term with no byte that could be a reference is
+// kept as it is.
+func (f form) rawTerm(b []byte, res *resolver) (etf.Term, int, error) {
 	skip, err := f.skipVersion(b)
 	if err != nil {
 		return nil, 0, err
 	}
 	if len(f.atoms) > 0 && bytes.IndexByte(b[skip:], tagAtomCacheRef) >= 0 {
-		// Room for the term, which is usually all of b, and a few atoms.
-		raw, n, ok, err := appendResolved(make([]byte, 0, len(b)+64), b[skip:], f.atoms)
+		raw, n, ok, err := res.resolve(b[skip:], f.atoms)
 		switch {
 		case err != nil:
 			return nil, 0, err

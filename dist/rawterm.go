@@ -32,35 +32,101 @@ const (
 	tagSmallAtomUTF8 = 119
 )
 
-// appendResolved appends the term at the start of b to dst with each atom
-// cache reference replaced by the atom it stands for, as etf.AppendTerm
-// writes it, and returns the bytes of b the term took. Everything else is
-// copied as it is, so a raw payload that names cached atoms costs a copy
-// rather than a decode and an encode. ok is false for a term it leaves to
-// the decoder: a fun, an export, the old pid, port and reference forms, or
-// a compressed term.
-func appendResolved(dst, b []byte, atoms []etf.Atom) (out []byte, n int, ok bool, err error) {
+// resolver rewrites a raw payload's atom cache references as the atoms
+// they stand for, so that the payload stands on its own. It belongs to a
+// decoder, whose buffers it reuses from message to message.
+type resolver struct {
+	enc  []byte // the encodings of the header's atoms, one after the other
+	ends []int  // where each atom's encoding ends in enc
+	refs []int  // the positions of the references in the term
+	room []byte // copied before the term, for the atoms to take
+}
+
+// resolve returns a copy of the term at the start of b with each atom cache
+// reference replaced by the atom it stands for, as etf.AppendTerm writes
+// it, and the bytes of b the term took. Everything else is kept as it is,
+// so a raw payload that names cached atoms costs a copy rather than a
+// decode and an encode. ok is false for a term it leaves to the decoder: a
+// fun, an export, the old pid, port and reference forms, or a compressed
+// term.
+//
+// The copy is made in one pass over memory: the term goes to the end of a
+// buffer with room in front for what the atoms add (which the scan that
+// finds the references measures), then moves forward in place up to its
+// last reference, each reference replaced on the way. What follows the
+// last reference, say a large binary, is then where it belongs already.
+func (r *resolver) resolve(b []byte, atoms []etf.Atom) (out []byte, n int, ok bool, err error) {
+	if err := r.encode(atoms); err != nil {
+		return nil, 0, false, err
+	}
+	n, grow, ok, err := r.scan(b)
+	if !ok || err != nil {
+		return nil, 0, ok, err
+	}
+	// append rather than make, which would clear memory about to be
+	// written over; the room's bytes are all written over too.
+	if cap(r.room) < grow {
+		r.room = make([]byte, grow)
+	}
+	out = append(r.room[:grow:grow], b[:n]...)
+	w, from := 0, grow
+	for _, p := range r.refs {
+		at := grow + p
+		w += copy(out[w:], out[from:at])
+		// What the atoms added so far is at most grow, so w never passes
+		// the reference it replaces: read its index first.
+		w += copy(out[w:], r.atom(int(out[at+1])))
+		from = at + 2
+	}
+	return out, n, true, nil
+}
+
+// encode encodes the atoms the references may stand for.
+func (r *resolver) encode(atoms []etf.Atom) error {
+	r.enc, r.ends = r.enc[:0], r.ends[:0]
+	for _, a := range atoms {
+		var err error
+		if r.enc, err = etf.AppendTerm(r.enc, a); err != nil {
+			return err
+		}
+		r.ends = append(r.ends, len(r.enc))
+	}
+	return nil
+}
+
+// atom returns the encoding of the i-th atom of encode.
+func (r *resolver) atom(i int) []byte {
+	if i == 0 {
+		return r.enc[:r.ends[0]]
+	}
+	return r.enc[r.ends[i-1]:r.ends[i]]
+}
+
+// scan finds the atom cache references of the term at the start of b, in
+// r.refs, and returns the bytes the term takes and how many more its
+// references will take as atoms.
+func (r *resolver) scan(b []byte) (n, grow int, ok bool, err error) {
+	r.refs = r.refs[:0]
 	pos := 0
-	// left counts the terms still to copy: containers add their elements.
+	// left counts the terms still to scan: containers add their elements.
 	for left := 1; left > 0; left-- {
 		if pos >= len(b) {
-			return dst, 0, false, fmt.Errorf("term truncated at byte %d", pos)
+			return 0, 0, false, fmt.Errorf("term truncated at byte %d", pos)
 		}
+		var more int
 		switch b[pos] {
 		case tagAtomCacheRef:
-			if dst, err = appendCachedAtom(dst, b, pos, atoms); err != nil {
-				return dst, 0, false, err
-			}
+			more, err = r.ref(b, pos)
 			pos += 2
 		case tagSmallTuple:
 			if pos+2 > len(b) {
-				return dst, 0, false, fmt.Errorf("tuple head truncated at byte %d", pos)
+				return 0, 0, false, fmt.Errorf("tuple head truncated at byte %d", pos)
 			}
 			left += int(b[pos+1])
-			dst, pos = append(dst, b[pos:pos+2]...), pos+2
+			pos += 2
 		case etfwire.LargeTuple, tagList, tagMap:
 			if pos+5 > len(b) {
-				return dst, 0, false, fmt.Errorf("head truncated at byte %d", pos)
+				return 0, 0, false, fmt.Errorf("head truncated at byte %d", pos)
 			}
 			count := int(binary.BigEndian.Uint32(b[pos+1:]))
 			switch b[pos] {
@@ -70,47 +136,50 @@ func appendResolved(dst, b []byte, atoms []etf.Atom) (out []byte, n int, ok bool
 				count *= 2
 			}
 			if count > len(b)-pos {
-				return dst, 0, false, fmt.Errorf("%d elements in %d bytes at byte %d", count, len(b)-pos, pos)
+				return 0, 0, false, fmt.Errorf("%d elements in %d bytes at byte %d", count, len(b)-pos, pos)
 			}
 			left += count
-			dst, pos = append(dst, b[pos:pos+5]...), pos+5
+			pos += 5
 		case tagNewPid, tagNewPort, tagV4Port, tagNewerRef:
-			if dst, pos, err = appendIdentifier(dst, b, pos, atoms); err != nil {
-				return dst, 0, false, err
-			}
+			pos, more, err = r.identifier(b, pos)
 		case tagNewFun, tagExport, tagPid, tagPort, tagRef, tagNewRef, tagCompressed:
-			return dst, 0, false, nil
+			return 0, 0, false, nil
 		default:
-			size, err := etf.SkipTerm(b[pos:])
-			if err != nil {
-				return dst, 0, false, err
-			}
-			dst, pos = append(dst, b[pos:pos+size]...), pos+size
+			var size int
+			size, err = etf.SkipTerm(b[pos:])
+			pos += size
 		}
+		if err != nil {
+			return 0, 0, false, err
+		}
+		grow += more
 	}
-	return dst, pos, true, nil
+	return pos, grow, true, nil
 }
 
-// appendCachedAtom appends the atom the reference at b[pos:] stands for.
-func appendCachedAtom(dst, b []byte, pos int, atoms []etf.Atom) ([]byte, error) {
+// ref records the reference at b[pos:], and returns how many bytes more
+// than the reference its atom takes.
+func (r *resolver) ref(b []byte, pos int) (int, error) {
 	if pos+2 > len(b) {
-		return dst, fmt.Errorf("atom cache reference truncated at byte %d", pos)
+		return 0, fmt.Errorf("atom cache reference truncated at byte %d", pos)
 	}
 	i := int(b[pos+1])
-	if i >= len(atoms) {
-		return dst, fmt.Errorf("atom cache reference %d of %d", i, len(atoms))
+	if i >= len(r.ends) {
+		return 0, fmt.Errorf("atom cache reference %d of %d", i, len(r.ends))
 	}
-	return etf.AppendTerm(dst, atoms[i])
+	r.refs = append(r.refs, pos)
+	return len(r.atom(i)) - 2, nil
 }
 
-// appendIdentifier appends the pid, port or reference at b[pos:], whose
-// node may be a cached atom, and returns the position after it:
+// identifier scans the pid, port or reference at b[pos:], whose node may
+// be a cached atom, and returns the position after it and how many bytes
+// more its node takes as an atom:
 //
 //	NEW_PID_EXT         88 | Node | ID u32 | Serial u32 | Creation u32
 //	NEW_PORT_EXT        89 | Node | ID u32 | Creation u32
 //	V4_PORT_EXT        120 | Node | ID u64 | Creation u32
 //	NEWER_REFERENCE_EXT 90 | Len u16 | Node | Creation u32 | ID u32 * Len
-func appendIdentifier(dst, b []byte, pos int, atoms []etf.Atom) ([]byte, int, error) {
+func (r *resolver) identifier(b []byte, pos int) (end, more int, err error) {
 	tag, head := b[pos], 1
 	var rest int // the bytes after the node
 	switch tag {
@@ -122,34 +191,30 @@ func appendIdentifier(dst, b []byte, pos int, atoms []etf.Atom) ([]byte, int, er
 		rest = 12
 	case tagNewerRef:
 		if pos+3 > len(b) {
-			return dst, 0, fmt.Errorf("reference truncated at byte %d", pos)
+			return 0, 0, fmt.Errorf("reference truncated at byte %d", pos)
 		}
 		head, rest = 3, 4+4*int(binary.BigEndian.Uint16(b[pos+1:]))
 	}
 	if pos+head >= len(b) {
-		return dst, 0, fmt.Errorf("%d truncated at byte %d", tag, pos)
+		return 0, 0, fmt.Errorf("%d truncated at byte %d", tag, pos)
 	}
-	dst = append(dst, b[pos:pos+head]...)
 	node := pos + head
 	var size int
-	var err error
 	switch b[node] {
 	case tagAtomCacheRef:
-		dst, err = appendCachedAtom(dst, b, node, atoms)
+		more, err = r.ref(b, node)
 		size = 2
 	case etfwire.Atom, etfwire.SmallAtom, etfwire.AtomUTF8, etfwire.SmallAtomUTF8:
-		if size, err = etf.SkipTerm(b[node:]); err == nil {
-			dst = append(dst, b[node:node+size]...)
-		}
+		size, err = etf.SkipTerm(b[node:])
 	default:
 		err = fmt.Errorf("node of %d at byte %d is not an atom", tag, pos)
 	}
 	if err != nil {
-		return dst, 0, err
+		return 0, 0, err
 	}
-	end := node + size + rest
+	end = node + size + rest
 	if end > len(b) {
-		return dst, 0, fmt.Errorf("%d truncated at byte %d", tag, pos)
+		return 0, 0, fmt.Errorf("%d truncated at byte %d", tag, pos)
 	}
-	return append(dst, b[node+size:end]...), end, nil
+	return end, more, nil
 }

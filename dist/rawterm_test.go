@@ -8,18 +8,20 @@ import (
 	"github.com/creo-dev/creo/etf"
 )
 
-// TestAppendResolved checks that replacing atom cache references in a
+// TestResolve checks that replacing atom cache references in a
 // copy gives a term that stands on its own, equal to the one decoding with
 // the cache gives: the bytes of what etf.AppendTerm writes, or another
 // encoding of the same term (a large tuple head, a V4 port) kept as sent.
-func TestAppendResolved(t *testing.T) {
-	atoms := []etf.Atom{"hi", "real@vm", "ok"}
+func TestResolve(t *testing.T) {
+	atoms := []etf.Atom{"hi", "real@vm", "ok", ""}
 	ref := func(i byte) []byte { return []byte{82, i} }
 	tests := []struct {
 		name string
 		b    []byte
 	}{
 		{"atom", ref(0)},
+		{"the empty atom", ref(3)},
+		{"a binary after the last reference", cat([]byte{104, 3}, ref(0), ref(3), []byte{109, 0, 0, 0, 3, 'a', 'b', 'c'})},
 		{"no references", []byte{104, 2, 97, 1, 109, 0, 0, 0, 2, 'a', 'b'}},
 		{"tuple", cat([]byte{104, 3}, ref(0), []byte{97, 7}, ref(2))},
 		{"large tuple", cat([]byte{105, 0, 0, 0, 2}, ref(2), ref(0))},
@@ -36,9 +38,10 @@ func TestAppendResolved(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			input := append(bytes.Clone(tt.b), 97, 99) // and a term after it
-			got, n, ok, err := appendResolved(nil, input, atoms)
+			var r resolver
+			got, n, ok, err := r.resolve(input, atoms)
 			if err != nil || !ok {
-				t.Fatalf("appendResolved: ok %v, %v", ok, err)
+				t.Fatalf("resolve: ok %v, %v", ok, err)
 			}
 			want, size, err := etf.DecodeOptions{Atoms: atoms}.DecodeTerm(input)
 			if err != nil {
@@ -58,9 +61,9 @@ func TestAppendResolved(t *testing.T) {
 	}
 }
 
-// TestAppendResolvedDeclines lists the terms left to the decoder, and the
+// TestResolveDeclines lists the terms left to the decoder, and the
 // malformed ones.
-func TestAppendResolvedDeclines(t *testing.T) {
+func TestResolveDeclines(t *testing.T) {
 	atoms := []etf.Atom{"a"}
 	tests := []struct {
 		name string
@@ -79,7 +82,8 @@ func TestAppendResolvedDeclines(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, ok, err := appendResolved(nil, tt.b, atoms)
+			var r resolver
+			_, _, ok, err := r.resolve(tt.b, atoms)
 			if ok {
 				t.Fatal("not declined")
 			}
