@@ -44,7 +44,7 @@ type callbacks interface {
 // etf.Raw; a From stays encoded.
 //
 // The optional callbacks are looked up once, here, not per callback: each
-// is nil when the server lacks it.
+// is nil when the server lacks it, and has says which it has.
 type adapter[S any] struct {
 	srv         Server[S]
 	call        CallHandler[S]
@@ -53,6 +53,7 @@ type adapter[S any] struct {
 	cont        ContinueHandler[S]
 	terminate   Terminator[S]
 	codeChange  CodeChanger[S]
+	has         [cbCodeChange + 1]bool // by callback: whether srv has it
 	decodeArg   func(etf.Raw) (etf.Term, error)
 	decodeState func(etf.Raw) (S, error)
 	encodeState func([]byte, S) ([]byte, error)
@@ -73,6 +74,10 @@ func newAdapter[S any](srv Server[S], opts ...Option) *adapter[S] {
 	a.cont, _ = srv.(ContinueHandler[S])
 	a.terminate, _ = srv.(Terminator[S])
 	a.codeChange, _ = srv.(CodeChanger[S])
+	a.has = [...]bool{
+		cbInit: true, cbHandleCall: a.call != nil, cbHandleCast: a.cast != nil, cbHandleInfo: a.info != nil,
+		cbHandleContinue: a.cont != nil, cbTerminate: a.terminate != nil, cbCodeChange: a.codeChange != nil,
+	}
 	return a
 }
 
@@ -131,8 +136,8 @@ func (a *adapter[S]) run(cb callback, args []etf.Raw, out []byte) ([]byte, error
 	if cb == cbCodeChange {
 		rawState = args[1]
 	}
-	if def := a.defaultResult(cb, rawMsg, rawState); def != nil {
-		return etf.AppendTerm(append(out, 131), def)
+	if !a.has[cb] {
+		return etf.AppendTerm(append(out, 131), defaultResult(cb, rawMsg, rawState))
 	}
 	msg, err := a.decodeArg(rawMsg)
 	if err != nil {
@@ -165,28 +170,25 @@ func (a *adapter[S]) run(cb callback, args []etf.Raw, out []byte) ([]byte, error
 	return res.appendTo(out, cb, a.encodeState)
 }
 
-// defaultResult is the result of callback cb when the server lacks it,
-// Elixir's GenServer default, built with no decoding; nil when the server
-// has it.
-func (a *adapter[S]) defaultResult(cb callback, msg, state etf.Raw) etf.Term {
+// defaultResult is the result of callback cb for a server that lacks it,
+// Elixir's GenServer default, built with no decoding.
+func defaultResult(cb callback, msg, state etf.Raw) etf.Term {
 	stop := func(tag etf.Atom) etf.Term {
 		return etf.Tuple{etf.Atom("stop"), etf.Tuple{tag, msg}, state}
 	}
-	switch {
-	case cb == cbHandleCall && a.call == nil:
+	switch cb {
+	case cbHandleCall:
 		return stop("bad_call")
-	case cb == cbHandleCast && a.cast == nil:
+	case cbHandleCast:
 		return stop("bad_cast")
-	case cb == cbHandleInfo && a.info == nil:
+	case cbHandleInfo:
 		return etf.Tuple{etf.Atom("noreply"), state}
-	case cb == cbHandleContinue && a.cont == nil:
+	case cbHandleContinue:
 		return stop("bad_continue")
-	case cb == cbTerminate && a.terminate == nil:
+	case cbTerminate:
 		return etf.Atom("ok")
-	case cb == cbCodeChange && a.codeChange == nil:
-		return etf.Tuple{etf.Atom("ok"), state}
 	}
-	return nil
+	return etf.Tuple{etf.Atom("ok"), state} // code_change
 }
 
 // decode decodes one encoded term (without version byte).
