@@ -58,9 +58,9 @@ const yieldEvery = 32
 // sinceYield counts the callbacks since the last yield.
 var sinceYield int
 
-// export runs one callback. A panic becomes a trap with its message.
+// export runs one callback. A panic becomes a trap with its message, which
+// never returns: the yield is for callbacks that end well.
 func export(cb callback, ptr, n uint32) uint64 {
-	defer yieldSometimes()
 	defer func() {
 		if r := recover(); r != nil {
 			trapWith(fmt.Sprint(r))
@@ -75,6 +75,7 @@ func export(cb callback, ptr, n uint32) uint64 {
 		panic(err)
 	}
 	outBuf = out
+	yieldSometimes()
 	return uint64(address(out))<<32 | uint64(len(out))
 }
 
