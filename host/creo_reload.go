@@ -135,28 +135,36 @@ func (m *Manager) reload(ctx context.Context, names []etf.Atom, wasm []byte) ([]
 }
 
 // reloadOne moves the server of j to mod, or starts it on mod when it is
-// deployed but could not be restored.
+// deployed but could not be restored. It asks the Wasm to reload first,
+// rather than whether it has the server: a reload of thousands of servers
+// pays for one lookup each, not two.
 func (m *Manager) reloadOne(ctx context.Context, j *reloadJob, mod *WasmModule) error {
-	if !m.isWasmServer(j.name) {
-		if !j.deployed {
-			return ErrNotFound
-		}
-		_, err := m.startServer(ctx, j.entry, mod)
-		if err == nil {
-			m.mu.Lock()
-			delete(m.broken, j.name)
-			m.mu.Unlock()
-		}
-		return err
-	}
 	err := m.wasm.Reload(ctx, j.name, mod, etf.List{})
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, errNoServer):
+		return m.startBroken(ctx, j, mod)
 	case errors.Is(err, ErrNoproc):
 		return refuse("not_running")
 	}
 	return refuse("code_change_failed", ExitReason(err))
+}
+
+// startBroken starts the server of j, which the Wasm does not have, on
+// mod: a server deployed but not restored. A name never deployed is not
+// found.
+func (m *Manager) startBroken(ctx context.Context, j *reloadJob, mod *WasmModule) error {
+	if !j.deployed {
+		return ErrNotFound
+	}
+	_, err := m.startServer(ctx, j.entry, mod)
+	if err == nil {
+		m.mu.Lock()
+		delete(m.broken, j.name)
+		m.mu.Unlock()
+	}
+	return err
 }
 
 // runJobs runs do for each job, in parallel on a few goroutines when

@@ -2,10 +2,15 @@ package host
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/creo-dev/creo/etf"
 )
+
+// errNoServer is what Reload fails with, wrapped, for a name StartServer
+// did not start.
+var errNoServer = errors.New("no server")
 
 // Reload switches the running server name to module m between two of its
 // messages: m's code_change gets the old module's vsn, the state and
@@ -17,7 +22,7 @@ func (w *Wasm) Reload(ctx context.Context, name etf.Atom, m *WasmModule, extra e
 	s := w.servers[name]
 	w.mu.Unlock()
 	if s == nil {
-		return fmt.Errorf("host: wasm: no server %s", name)
+		return fmt.Errorf("host: wasm: %w %s", errNoServer, name)
 	}
 	// One reload at a time, so the old vsn is the one the server runs:
 	// its module changes only here and at a restart, which starts it
