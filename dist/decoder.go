@@ -65,8 +65,12 @@ type form struct {
 	atoms     []etf.Atom // what the header's atom cache references stand for
 	versioned bool       // pass-through: each term starts with 131
 	// owned is set when the bytes are not reused once decoded, so that
-	// decoded binaries and raw payloads may share them instead of copying.
+	// decoded binaries and raw payloads may share them instead of copying,
+	// and a raw payload's atoms may be written over what precedes it.
 	owned bool
+	// front is where the control message starts in the bytes: what comes
+	// before is room, for a payload's atoms to take.
+	front int
 }
 
 // packet decodes one packet body. It returns nil without error for a
@@ -104,15 +108,17 @@ func (d *decoder) packet(b []byte, owned bool) (Control, error) {
 	return nil, fmt.Errorf("%w: distribution header tag %d", ErrProtocol, b[1])
 }
 
-// message decodes a control message and its payload.
+// message decodes a control message, at b[f.front:], and its payload.
 func (d *decoder) message(b []byte, f form) (Control, error) {
-	ctl, n, err := f.term(b)
+	// The control message's bytes never stay shared: a raw payload's
+	// atoms may be written over them.
+	ctl, n, err := form{atoms: f.atoms, versioned: f.versioned}.term(b[f.front:])
 	if err != nil {
 		return nil, fmt.Errorf("%w: control message: %w", ErrProtocol, err)
 	}
-	b = b[n:]
+	at := f.front + n
 	var payload etf.Term
-	if len(b) > 0 {
+	if rest := len(b) - at; rest > 0 {
 		var op Op
 		if t, ok := ctl.(etf.Tuple); ok && len(t) > 0 {
 			if code, ok := t[0].(etf.Int); ok {
@@ -120,15 +126,15 @@ func (d *decoder) message(b []byte, f form) (Control, error) {
 			}
 		}
 		if d.raw && carriesMessage(op) {
-			payload, n, err = f.rawTerm(b, &d.res)
+			payload, n, err = f.rawTerm(b, at, &d.res)
 		} else {
-			payload, n, err = f.term(b)
+			payload, n, err = f.term(b[at:])
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v payload: %w", ErrProtocol, op, err)
 		}
-		if n != len(b) {
-			return nil, fmt.Errorf("%w: %d bytes after the %v payload", ErrProtocol, len(b)-n, op)
+		if n != rest {
+			return nil, fmt.Errorf("%w: %d bytes after the %v payload", ErrProtocol, rest-n, op)
 		}
 	}
 	return decodeControl(ctl, payload)
@@ -144,36 +150,38 @@ func (f form) term(b []byte) (etf.Term, int, error) {
 	return t, skip + n, err
 }
 
-// rawTerm keeps the term at the start of b encoded. An etf.Raw stands on
-// its own, so atom cache references are replaced by their atoms in a copy
-// (res.resolve), or, for the few terms that copy leaves alone, by decoding
-// and encoding again. A term with no byte that could be a reference is
-// kept as it is.
-func (f form) rawTerm(b []byte, res *resolver) (etf.Term, int, error) {
-	skip, err := f.skipVersion(b)
+// rawTerm keeps the term at b[at:] encoded, and returns the bytes it
+// took. An etf.Raw stands on its own, so atom cache references are
+// replaced by their atoms (res.resolve): in place when the bytes are owned
+// and what precedes the term has room for the atoms, else in a copy; or,
+// for the few terms resolve leaves alone, by decoding and encoding again.
+// A term with no byte that could be a reference is kept as it is.
+func (f form) rawTerm(b []byte, at int, res *resolver) (etf.Term, int, error) {
+	skip, err := f.skipVersion(b[at:])
 	if err != nil {
 		return nil, 0, err
 	}
-	if len(f.atoms) > 0 && bytes.IndexByte(b[skip:], tagAtomCacheRef) >= 0 {
-		raw, n, ok, err := res.resolve(b[skip:], f.atoms)
+	start := at + skip
+	if len(f.atoms) > 0 && bytes.IndexByte(b[start:], tagAtomCacheRef) >= 0 {
+		raw, n, ok, err := res.resolve(b, start, f.atoms, f.owned)
 		switch {
 		case err != nil:
 			return nil, 0, err
 		case ok:
 			return etf.Raw(raw), skip + n, nil
 		}
-		t, n, err := f.term(b)
+		t, n, err := f.term(b[at:])
 		if err != nil {
 			return nil, 0, err
 		}
 		raw, err = etf.AppendTerm(nil, t)
 		return etf.Raw(raw), n, err
 	}
-	n, err := etf.SkipTerm(b[skip:])
+	n, err := etf.SkipTerm(b[start:])
 	if err != nil {
 		return nil, 0, err
 	}
-	raw := b[skip : skip+n : skip+n]
+	raw := b[start : start+n : start+n]
 	if !f.owned {
 		raw = bytes.Clone(raw)
 	}
@@ -222,12 +230,18 @@ func (d *decoder) firstFragment(b []byte, owned bool) (Control, error) {
 	return nil, nil
 }
 
+// partialFront is the room before a fragmented message's data, where the
+// atoms of its raw payload are written as it is resolved in place: enough
+// for the node names, $gen_call and the like of a call.
+const partialFront = 256
+
 // newPartialData returns a copy of first, the data of a message's first
-// fragment, with room for count-1 more fragments of its size, which is
-// what senders send (OTP's fragments are all of one size but the last).
-// The room is bounded, as the reader's buffers are, by what arrived: one
-// readChunk more than the first fragment, since count is only the peer's
-// word; and by what the fragmented messages may still take.
+// fragment, after partialFront bytes of room, with room for count-1 more
+// fragments of its size, which is what senders send (OTP's fragments are
+// all of one size but the last). The room is bounded, as the reader's
+// buffers are, by what arrived: one readChunk more than the first
+// fragment, since count is only the peer's word; and by what the
+// fragmented messages may still take.
 func (d *decoder) newPartialData(first []byte, count uint64) []byte {
 	room := uint64(readChunk)
 	if budget := uint64(d.maxBytes - d.partialBytes); budget < room {
@@ -239,7 +253,7 @@ func (d *decoder) newPartialData(first []byte, count uint64) []byte {
 	case count-1 < room/n:
 		room = (count - 1) * n
 	}
-	return append(make([]byte, 0, len(first)+int(room)), first...)
+	return append(make([]byte, partialFront, partialFront+len(first)+int(room)), first...)
 }
 
 // nextFragment continues a fragmented message:
@@ -265,8 +279,8 @@ func (d *decoder) nextFragment(b []byte) (Control, error) {
 		return nil, nil
 	}
 	delete(d.partial, seq)
-	d.partialBytes -= len(p.data)
-	return d.message(p.data, form{atoms: p.atoms, owned: true})
+	d.partialBytes -= len(p.data) - partialFront
+	return d.message(p.data, form{atoms: p.atoms, owned: true, front: partialFront})
 }
 
 // reserve accounts for n more bytes of fragmented messages.

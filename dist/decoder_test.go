@@ -179,7 +179,7 @@ func TestDecodeInterleavedFragments(t *testing.T) {
 }
 
 // TestPartialDataRoom checks the buffer a fragmented message gets at its
-// first fragment: room for the fragments announced, but never more than
+// first fragment: after room for its atoms, room for the fragments announced, but never more than
 // one readChunk beyond what arrived, nor than MaxMessageSize leaves.
 func TestPartialDataRoom(t *testing.T) {
 	first := make([]byte, 1000)
@@ -200,8 +200,8 @@ func TestPartialDataRoom(t *testing.T) {
 				t.Fatal(err)
 			}
 			data := d.newPartialData(first, tt.count)
-			if len(data) != len(first) || cap(data) != tt.want {
-				t.Errorf("len %d, cap %d; want %d, %d", len(data), cap(data), len(first), tt.want)
+			if got := data[partialFront:]; !bytes.Equal(got, first) || cap(got) != tt.want {
+				t.Errorf("data of %d bytes, room for %d; want %d, %d", len(got), cap(got), len(first), tt.want)
 			}
 		})
 	}

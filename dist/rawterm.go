@@ -42,43 +42,46 @@ type resolver struct {
 	room []byte // copied before the term, for the atoms to take
 }
 
-// resolve returns a copy of the term at the start of b with each atom cache
-// reference replaced by the atom it stands for, as etf.AppendTerm writes
-// it, and the bytes of b the term took. Everything else is kept as it is,
-// so a raw payload that names cached atoms costs a copy rather than a
-// decode and an encode. ok is false for a term it leaves to the decoder: a
-// fun, an export, the old pid, port and reference forms, or a compressed
-// term.
+// resolve rewrites the term at b[at:] with each atom cache reference
+// replaced by the atom it stands for, as etf.AppendTerm writes it, and
+// returns it and the bytes of b the term took. Everything else is kept as
+// it is, so a raw payload that names cached atoms costs a copy at most
+// rather than a decode and an encode. ok is false for a term it leaves to
+// the decoder: a fun, an export, the old pid, port and reference forms, or
+// a compressed term.
 //
-// The copy is made in one pass over memory: the term goes to the end of a
-// buffer with room in front for what the atoms add (which the scan that
-// finds the references measures), then moves forward in place up to its
-// last reference, each reference replaced on the way. What follows the
-// last reference, say a large binary, is then where it belongs already.
-func (r *resolver) resolve(b []byte, atoms []etf.Atom) (out []byte, n int, ok bool, err error) {
+// The term moves forward, into the room its atoms need in front of it
+// (which the scan that finds the references measures), up to its last
+// reference, each reference replaced on the way: what follows, say a
+// large binary, is where it belongs already. With inPlace, b[:at] is that
+// room, when it is large enough: the term is rewritten in b. Otherwise the
+// term is copied behind room of its own first.
+func (r *resolver) resolve(b []byte, at int, atoms []etf.Atom, inPlace bool) (out []byte, n int, ok bool, err error) {
 	if err := r.encode(atoms); err != nil {
 		return nil, 0, false, err
 	}
-	n, grow, ok, err := r.scan(b)
+	n, grow, ok, err := r.scan(b[at:])
 	if !ok || err != nil {
 		return nil, 0, ok, err
 	}
-	// append rather than make, which would clear memory about to be
-	// written over; the room's bytes are all written over too.
-	if cap(r.room) < grow {
-		r.room = make([]byte, grow)
+	if !inPlace || grow > at {
+		// append rather than make, which would clear memory about to be
+		// written over; the room's bytes are all written over too.
+		if cap(r.room) < grow {
+			r.room = make([]byte, grow)
+		}
+		b, at = append(r.room[:grow:grow], b[at:at+n]...), grow
 	}
-	out = append(r.room[:grow:grow], b[:n]...)
-	w, from := 0, grow
+	w, from := at-grow, at
 	for _, p := range r.refs {
-		at := grow + p
-		w += copy(out[w:], out[from:at])
+		ref := at + p
+		w += copy(b[w:], b[from:ref])
 		// What the atoms added so far is at most grow, so w never passes
 		// the reference it replaces: read its index first.
-		w += copy(out[w:], r.atom(int(out[at+1])))
-		from = at + 2
+		w += copy(b[w:], r.atom(int(b[ref+1])))
+		from = ref + 2
 	}
-	return out, n, true, nil
+	return b[at-grow : at+n : at+n], n, true, nil
 }
 
 // encode encodes the atoms the references may stand for.

@@ -38,24 +38,33 @@ func TestResolve(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			input := append(bytes.Clone(tt.b), 97, 99) // and a term after it
-			var r resolver
-			got, n, ok, err := r.resolve(input, atoms)
-			if err != nil || !ok {
-				t.Fatalf("resolve: ok %v, %v", ok, err)
-			}
 			want, size, err := etf.DecodeOptions{Atoms: atoms}.DecodeTerm(input)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n != size {
-				t.Errorf("took %d bytes, want %d", n, size)
-			}
-			alone, size, err := etf.DecodeTerm(got, nil) // no atom cache
-			if err != nil || size != len(got) {
-				t.Fatalf("the copy does not stand alone (%d of %d bytes): %v", size, len(got), err)
-			}
-			if !etf.Equal(alone, want) {
-				t.Errorf("got %v, want %v", alone, want)
+			// In a copy, and in place behind room too small and large
+			// enough for the atoms.
+			for _, room := range []int{0, 1, 64} {
+				b := append(make([]byte, room), input...)
+				var r resolver
+				got, n, ok, err := r.resolve(b, room, atoms, room > 0)
+				if err != nil || !ok {
+					t.Fatalf("room %d: ok %v, %v", room, ok, err)
+				}
+				if n != size {
+					t.Errorf("room %d: took %d bytes, want %d", room, n, size)
+				}
+				fits := room > 0 && len(got)-n <= room // what the atoms add
+				if inPlace := &got[len(got)-1] == &b[room+n-1]; inPlace != fits {
+					t.Errorf("room %d: rewritten in place %v, want %v", room, inPlace, fits)
+				}
+				alone, size, err := etf.DecodeTerm(got, nil) // no atom cache
+				if err != nil || size != len(got) {
+					t.Fatalf("room %d: the term does not stand alone (%d of %d bytes): %v", room, size, len(got), err)
+				}
+				if !etf.Equal(alone, want) {
+					t.Errorf("room %d: got %v, want %v", room, alone, want)
+				}
 			}
 		})
 	}
@@ -83,7 +92,7 @@ func TestResolveDeclines(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var r resolver
-			_, _, ok, err := r.resolve(tt.b, atoms)
+			_, _, ok, err := r.resolve(tt.b, 0, atoms, false)
 			if ok {
 				t.Fatal("not declined")
 			}
@@ -100,7 +109,8 @@ func TestResolveDeclines(t *testing.T) {
 
 // BenchmarkDecodeRawPayload decodes SEND packets whose payload names an
 // atom of the packet's cache, as the BEAM's messages do, with RawPayloads:
-// the payload must be rewritten to stand alone.
+// the payload must be rewritten to stand alone. binary_100k_fragments
+// arrives in two fragments, as a 100 KB message does from the BEAM.
 func BenchmarkDecodeRawPayload(b *testing.B) {
 	a := []byte{82, 0} // the atom of the header's only reference
 	big := make(etf.Map, 1000)
@@ -114,22 +124,35 @@ func BenchmarkDecodeRawPayload(b *testing.B) {
 		}
 		return enc
 	}
+	cache := cat(unhex("01 08 00 02"), []byte("hi")) // defines the reference
+	send := []byte{104, 3, 97, 2, 119, 0}
+	packet := func(payload []byte) [][]byte {
+		return [][]byte{cat([]byte{131, 68}, cache, send, pidBytes, payload)}
+	}
+	binary100k := cat([]byte{104, 2}, a, encoded(etf.Binary(make([]byte, 100<<10))))
+	message := cat(send, pidBytes, binary100k)
+	fragments := [][]byte{
+		cat([]byte{131, 69, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2}, cache, message[:fragmentSize]),
+		fragmentCont(1, 1, message[fragmentSize:]...),
+	}
 	for _, c := range []struct {
 		name    string
-		payload []byte
+		packets [][]byte
 	}{
-		{"call", cat([]byte{104, 3}, a, []byte{104, 2}, pidBytes, []byte{108, 0, 0, 0, 1}, a, refBytes, []byte{104, 3}, a, encoded(etf.Binary("user:42")), encoded(etf.Int(5000)))},
-		{"binary_100k", cat([]byte{104, 2}, a, encoded(etf.Binary(make([]byte, 100<<10))))},
-		{"map_1k", cat([]byte{104, 2}, a, encoded(big))},
+		{"call", packet(cat([]byte{104, 3}, a, []byte{104, 2}, pidBytes, []byte{108, 0, 0, 0, 1}, a, refBytes, []byte{104, 3}, a, encoded(etf.Binary("user:42")), encoded(etf.Int(5000))))},
+		{"binary_100k", packet(binary100k)},
+		{"binary_100k_fragments", fragments},
+		{"map_1k", packet(cat([]byte{104, 2}, a, encoded(big)))},
 	} {
-		packet := cat(unhex("8344 01 08 00 02"), []byte("hi"), []byte{104, 3, 97, 2, 119, 0}, pidBytes, c.payload)
 		b.Run(c.name, func(b *testing.B) {
 			d := testDecoder(b, DefaultFlags, func(c *Config) { c.RawPayloads = true })
 			b.ReportAllocs()
-			b.SetBytes(int64(len(packet)))
+			b.SetBytes(int64(len(bytes.Join(c.packets, nil))))
 			for b.Loop() {
-				if _, err := d.packet(packet, false); err != nil {
-					b.Fatal(err)
+				for _, p := range c.packets {
+					if _, err := d.packet(p, false); err != nil {
+						b.Fatal(err)
+					}
 				}
 			}
 		})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/creo-dev/creo/etf"
@@ -15,7 +16,8 @@ import (
 // echo server on another Elixir node: both over loopback distribution, in
 // one run, so the ratio of the two ns/call is what to read. ns/call is
 // measured on the calling node; ns/op adds one evaluation round trip per
-// run.
+// run. The requests are an atom and a 100 KB binary, which arrives in
+// fragments.
 func BenchmarkCallFromElixir(b *testing.B) {
 	epmdAddr := erltest.Epmd(b)
 	creo := startNet(b, epmdAddr)
@@ -26,26 +28,34 @@ func BenchmarkCallFromElixir(b *testing.B) {
 	server.Eval(b, "defmodule Echo do use GenServer; def init(s), do: {:ok, s}; def handle_call(m, _from, s), do: {:reply, m, s} end")
 	server.Eval(b, "{:ok, _} = GenServer.start(Echo, nil, name: :echo)")
 	caller := startElixir(b, epmdAddr, erltest.NodeConfig{})
-	caller.Eval(b, "defmodule Calls do def run(_to, 0), do: :ok; def run(to, n) do :ping = GenServer.call(to, :ping); run(to, n - 1) end end")
-	for _, target := range []struct {
+	caller.Eval(b, "defmodule Calls do def run(_to, _req, 0), do: :ok; def run(to, req, n) do ^req = GenServer.call(to, req); run(to, req, n - 1) end end")
+	for _, req := range []struct {
 		name string
-		node etf.Atom
+		code string // an Elixir expression
 	}{
-		{name: "creo", node: creo.Name()},
-		{name: "elixir", node: etf.Atom(server.Name)},
+		{name: "atom", code: ":ping"},
+		{name: "100KB", code: ":binary.copy(<<7>>, 100_000)"},
 	} {
-		to := fmt.Sprintf("{:echo, :%q}", string(target.node))
-		caller.Eval(b, "Calls.run("+to+", 1000)") // connect, and warm up
-		b.Run(target.name, func(b *testing.B) {
-			b.ReportAllocs()
-			code := fmt.Sprintf("{t, :ok} = :timer.tc(fn -> Calls.run(%s, %d) end); t", to, b.N)
-			b.ResetTimer()
-			us, err := strconv.ParseFloat(caller.Eval(b, code), 64)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.ReportMetric(us*1000/float64(b.N), "ns/call")
-		})
+		for _, target := range []struct {
+			name string
+			node etf.Atom
+		}{
+			{name: "creo", node: creo.Name()},
+			{name: "elixir", node: etf.Atom(server.Name)},
+		} {
+			call := fmt.Sprintf("Calls.run({:echo, :%q}, %s, %%d)", string(target.node), req.code)
+			caller.Eval(b, fmt.Sprintf(call, 1000)) // connect, and warm up
+			b.Run(req.name+"/"+target.name, func(b *testing.B) {
+				b.ReportAllocs()
+				code := fmt.Sprintf("req = %s; {t, :ok} = :timer.tc(fn -> %s end); t", req.code, fmt.Sprintf(strings.Replace(call, req.code, "req", 1), b.N))
+				b.ResetTimer()
+				us, err := strconv.ParseFloat(caller.Eval(b, code), 64)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(us*1000/float64(b.N), "ns/call")
+			})
+		}
 	}
 }
 
