@@ -48,26 +48,27 @@ import (
 // The benchmarks run three echo servers side by side in one run: a native
 // Behaviour, guests/echo (the Go SDK) and testdata/wasm_echo.wat (the same
 // server by hand, whose guest code costs next to nothing, so it shows
-// what the host costs). Medians of 10 runs of
-// `go test -bench Wasm ./host` on the team's 2-core machine, in CPU time
-// per callback, since the machine's other load made wall time swing
-// threefold:
+// what the host costs). Medians of runs of `go test -bench Wasm ./host` on
+// the team's 2-core machine, in CPU time per callback, since the machine's
+// other load made wall time swing threefold (calls and casts: 3 runs with
+// ABI version 2 and the SDK of the performance round; spawn and idle
+// memory: 10 runs before it):
 //
 //	                         native   wat guest        Go guest
-//	call, one caller          874 ns    1691 ns 1.9x    7678 ns  8.8x
-//	call, a caller per core   792 ns    1589 ns 2.0x    6424 ns  8.1x
-//	cast                      208 ns     565 ns 2.7x    3910 ns 18.8x
+//	call, one caller          886 ns    1602 ns 1.8x    2585 ns  2.9x
+//	call, a caller per core   807 ns    1464 ns 1.8x    2338 ns  2.9x
+//	cast                      217 ns     441 ns 2.0x    1358 ns  6.3x
 //	spawn (init runs)         407 ns    1260 ns 3.1x    3905 ns  9.6x
-//	abi alone, handle_call       -       458 ns         5302 ns
+//	abi alone, handle_call       -       356 ns         1195 ns
 //	idle server, 10k to 100k  464 B      505 B  1.09x    505 B   1.09x
 //
-// So both cores can run 3.5 million casts or 1.25 million calls a second
-// into servers of the hand-written guest, and 510,000 casts or 310,000
-// calls into guests/echo, whose code in the guest (decoding, encoding and
-// the SDK's runtime.Gosched) takes 4.8 of the 5.3 µs abi spends on its
-// callback. 100,000 idle servers of one module share one instance. Of a
-// call, the adapter itself costs about 360 ns beyond the native call and
-// abi: the From encoded for the guest and the result mapped, with four
+// So both cores can run 4.5 million casts or 1.35 million calls a second
+// into servers of the hand-written guest, and 1.5 million casts or 850,000
+// calls into guests/echo, whose code in the guest takes about 0.85 of the
+// 1.2 µs abi spends on its callback (bench/notes/callbacks.md says where it
+// goes). 100,000 idle servers of one module share one instance. Of a call,
+// the adapter itself costs about 360 ns beyond the native call and abi:
+// the From encoded for the guest and the result mapped, with four
 // allocations (the From's bytes and their box, the reply's and the
 // state's boxes).
 type Wasm struct {
