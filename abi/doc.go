@@ -55,14 +55,16 @@
 //
 // # Measured
 //
-// Medians of 5 runs of `go test -bench . -count 5 ./abi` on the team's
-// 2-core machine (shared, so CPU time per operation is quoted too):
+// Medians of runs of `go test -bench . ./abi` on the team's 2-core
+// machine (shared, so CPU time per operation is quoted too; the callbacks:
+// 3 runs with ABI version 2 and the SDK of the performance round, the rest
+// 5 runs before it):
 //
-//	callback round trip, constant guest   359 ns (346 ns CPU); trusted 319 ns
-//	  the same, guarded by wazero         1259 ns (1214 ns CPU): 3.5x
+//	callback round trip, constant guest   241 ns CPU; trusted 209 ns
+//	  the same, guarded by wazero         1005 ns CPU: 4.2x
 //	guest loop of 10^6 iterations         1.02 ms; guarded by wazero 24.1 ms: 23.5x
-//	Go echo guest (guests/echo) call      3.46 µs (3.45 µs CPU), of which
-//	  runtime.Gosched about 0.9 µs        so about 290,000 calls/s per core
+//	Go echo guest (guests/echo) call      1.09 µs CPU; trusted 1.02 µs,
+//	                                      so about 900,000 calls/s per core
 //	instantiate a Go guest                4.85 ms, 5.2 MB of heap per instance
 //	compile a Go guest                    856 ms cold, 42 ms from the file cache
 //
