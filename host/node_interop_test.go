@@ -269,7 +269,8 @@ func TestCreoGoesAway(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			creo := startNet(t, epmdAddr)
 			tt.start(t, creo)
-			evalOn(t, ex, creo, `pid = GenServer.call({:a_away, $C}, :self); Process.link(pid); r1 = Process.monitor(pid); r2 = Process.monitor({:a_away, $C}); :ok`, ":ok")
+			evalOn(t, ex, creo, `pid = GenServer.call({:a_away, $C}, :self); Process.link(pid); r1 = Process.monitor(pid); r2 = Process.monitor({:a_away, $C}); `+
+				`^pid = GenServer.call(pid, :self); :ok`, ":ok") // the call is answered after the link and monitors are set
 			creo.Close()
 			evalOn(t, ex, creo, `[receive do {:EXIT, ^pid, r} -> r after 10000 -> :none end, receive do {:DOWN, ^r1, :process, ^pid, r} -> r after 10000 -> :none end, `+
 				`receive do {:DOWN, ^r2, :process, {:a_away, $C}, r} -> r after 10000 -> :none end]`,
