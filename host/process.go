@@ -199,13 +199,21 @@ func (p *Process) exit(reason etf.Term) {
 	if name != "" {
 		n.names.remove(name, p)
 	}
-	for pid, unlinking := range links.all() {
-		if unlinking == 0 {
-			n.sendExit(p.pid, pid, reason, true)
+	// Other nodes are told first: once a local process, such as the
+	// supervisor stopping this one, learns of the exit, the signals to
+	// other nodes are queued on their connections already, so a node
+	// closing after its tree has stopped sends them all.
+	for _, remote := range [...]bool{true, false} {
+		for pid, unlinking := range links.all() {
+			if unlinking == 0 && n.isLocal(pid.Node) != remote {
+				n.sendExit(p.pid, pid, reason, true)
+			}
 		}
-	}
-	for ref, w := range watchers.all() {
-		n.monitorExit(p.pid, w, ref, reason)
+		for ref, w := range watchers.all() {
+			if n.isLocal(w.pid.Node) != remote {
+				n.monitorExit(p.pid, w, ref, reason)
+			}
+		}
 	}
 	for ref, m := range monitors.all() {
 		n.dropMonitor(p.pid, ref, m)
