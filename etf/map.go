@@ -18,7 +18,7 @@ func appendMapHead(dst []byte, n int) ([]byte, error) {
 }
 
 // smallMap is the size up to which checking keys pairwise is cheaper than
-// sorting them.
+// hashing or sorting them.
 const smallMap = 16
 
 // keyChecker checks the keys of decoded maps for duplicates. It keeps its

@@ -37,13 +37,26 @@ func TestCheckDistinctKeys(t *testing.T) {
 		{"duplicate tuple, beside atoms", many(atom, Tuple{Int(1)}, Tuple{Int(1)}), true},
 		{"distinct tuples, beside atoms", many(atom, Tuple{Int(1)}, Tuple{Int(2)}), false},
 	}
+	// A decoder keeps its keyChecker from one map to the next: check each
+	// map with a new one, then all with one kept through the cases, forward
+	// and backward, so that a smaller map follows a larger one.
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var kc keyChecker
-			err := kc.checkDistinct(tt.m)
-			if (err != nil) != tt.dup {
+			if err := kc.checkDistinct(tt.m); (err != nil) != tt.dup {
 				t.Errorf("checkDistinct = %v, want a duplicate: %v", err, tt.dup)
 			}
 		})
+	}
+	var kept keyChecker
+	for i := range 2 * len(tests) {
+		j := i
+		if i >= len(tests) {
+			j = 2*len(tests) - 1 - i
+		}
+		tt := tests[j]
+		if err := kept.checkDistinct(tt.m); (err != nil) != tt.dup {
+			t.Errorf("%s, with a kept keyChecker: checkDistinct = %v, want a duplicate: %v", tt.name, err, tt.dup)
+		}
 	}
 }
