@@ -115,6 +115,10 @@ func BenchmarkInteropThroughput(b *testing.B) {
 func BenchmarkSend(b *testing.B) {
 	large := etf.Binary(make([]byte, 1<<20))
 	call := etf.Binary(make([]byte, 100<<10)) // the 100 KB request of bench's calls
+	callRaw, err := etf.Encode(call)
+	if err != nil {
+		b.Fatal(err)
+	}
 	for _, bc := range []struct {
 		name string
 		msg  func(i int) etf.Term
@@ -125,6 +129,8 @@ func BenchmarkSend(b *testing.B) {
 		{"1MiB", func(int) etf.Term { return large }, false},
 		{"1MiB raw", func(int) etf.Term { return large }, true},
 		{"100KB raw", func(int) etf.Term { return call }, true},
+		// As a Wasm server's reply is sent: encoded already.
+		{"100KB raw both ways", func(int) etf.Term { return etf.Raw(callRaw[1:]) }, true},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			received := make(chan struct{}, 1024)

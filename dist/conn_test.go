@@ -248,12 +248,15 @@ func TestSendFragments(t *testing.T) {
 	defer y.Close()
 	c := startConn(t, x, DefaultFlags)
 	payload := etf.Binary(bytes.Repeat([]byte("0123456789abcdef"), 10000)) // 160,000 bytes
-	for range 2 {
-		if err := c.Send(Send{From: pid, To: pid, Message: payload}); err != nil {
+	encoded := cat([]byte{109, 0, 2, 0x71, 0}, payload)
+	// The same message twice: encoded by Send, and already encoded, which
+	// Send writes from the Raw's memory.
+	for _, msg := range []etf.Term{payload, etf.Raw(encoded)} {
+		if err := c.Send(Send{From: pid, To: pid, Message: msg}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	wantBody := cat([]byte{104, 3, 97, 22}, pidBytes, pidBytes, []byte{109, 0, 2, 0x71, 0}, payload)
+	wantBody := cat([]byte{104, 3, 97, 22}, pidBytes, pidBytes, encoded)
 	// 160,054 bytes: 64 KiB, 64 KiB, and the rest.
 	for seq := uint64(1); seq <= 2; seq++ {
 		var body []byte
@@ -345,7 +348,15 @@ func TestMessagesInOrderOverTCP(t *testing.T) {
 	for s := range senders {
 		wg.Go(func() {
 			for i := range each {
-				msg := etf.Tuple{etf.Int(s), etf.Int(i), etf.Binary(make([]byte, size(s, i)))}
+				var msg etf.Term = etf.Tuple{etf.Int(s), etf.Int(i), etf.Binary(make([]byte, size(s, i)))}
+				if i%2 == 1 { // and already encoded, written from its own memory when large
+					raw, err := etf.Encode(msg)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					msg = etf.Raw(raw[1:])
+				}
 				if err := a.Send(Send{From: pid, To: pid2, Message: msg}); err != nil {
 					t.Error(err)
 					return

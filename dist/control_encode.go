@@ -18,16 +18,21 @@ const (
 // appendControl appends c's control tuple, and its payload if the chosen form
 // has one, choosing the form from flags. versioned puts a version byte before
 // each term, for pass-through packets. It returns where the payload starts,
-// since only the payload may be split into fragments.
-func appendControl(dst []byte, c Control, flags Flags, versioned bool) (b []byte, payloadAt int, err error) {
+// since only the payload may be split into fragments. A payload that is an
+// etf.Raw longer than shareOver, when that is not zero, is returned as
+// tail instead of appended: it is what follows b, from its own memory.
+func appendControl(dst []byte, c Control, flags Flags, versioned bool, shareOver int) (b []byte, payloadAt int, tail etf.Raw, err error) {
 	e := ctlEncoder{b: dst, flags: flags, versioned: versioned}
 	payload := e.control(c)
 	payloadAt = len(e.b)
 	if payload != nil {
 		e.version()
+		if raw, ok := payload.(etf.Raw); ok && shareOver > 0 && len(raw) > shareOver {
+			return e.b, payloadAt, raw, e.err
+		}
 		e.term(payload)
 	}
-	return e.b, payloadAt, e.err
+	return e.b, payloadAt, nil, e.err
 }
 
 // ctlEncoder appends one control message, keeping the first error.

@@ -95,7 +95,7 @@ func FuzzReadPacket(f *testing.F) {
 		fragmentCont(1, 1, 'c'),
 	)))
 	for _, tt := range everyControl {
-		body, _, err := appendControl(nil, tt.msg, DefaultFlags, false)
+		body, _, _, err := appendControl(nil, tt.msg, DefaultFlags, false, 0)
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -114,7 +114,7 @@ func FuzzReadPacket(f *testing.F) {
 		// peer sends without having negotiated it can be encoded.
 		check := testDecoder(t, DefaultFlags)
 		cfg.Handler = func(_ *Conn, m Control) {
-			packet, _, err := appendControl([]byte{131, 68, 0}, m, DefaultFlags, false)
+			packet, _, _, err := appendControl([]byte{131, 68, 0}, m, DefaultFlags, false, 0)
 			if err != nil {
 				if _, unknown := m.(Unknown); !unknown {
 					t.Errorf("decoded %#v but cannot encode it: %v", m, err)

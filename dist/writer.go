@@ -32,10 +32,13 @@ const (
 var tick [4]byte
 
 // outMsg is an encoded message waiting in the send queue: headroom, then
-// the control message and its payload.
+// the control message and its payload, or the start of it and a tail.
 type outMsg struct {
 	buf       *[]byte
 	payloadAt int // offset in the encoded body where the payload starts
+	// tail is the rest of the body, a large raw payload written from its
+	// own memory rather than copied into buf.
+	tail []byte
 }
 
 var bufferPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
@@ -54,12 +57,19 @@ func putBuffer(b *[]byte) {
 // A [*MessageError] means m cannot be sent (a term that cannot be encoded,
 // or an operation the peer did not negotiate) and nothing was queued; the
 // connection is unaffected. A [*ConnectionError] means the connection has
-// ended. Send encodes m before it returns, so the caller may reuse m's terms.
+// ended. Send encodes m before it returns, so the caller may reuse m's
+// terms, but for one: an etf.Raw payload that goes out in fragments (over
+// 64 KiB) is written from its own memory, not copied, so it must not change
+// until written. No term is changed once made in creo.
 func (c *Conn) Send(m Control) error {
 	bp := bufferPool.Get().(*[]byte)
-	body, payloadAt, err := appendControl((*bp)[:headroom], m, c.flags, c.passThrough)
+	shareOver := 0
+	if c.flags&FlagFragments != 0 {
+		shareOver = fragmentSize
+	}
+	body, payloadAt, tail, err := appendControl((*bp)[:headroom], m, c.flags, c.passThrough, shareOver)
 	*bp = body
-	n := len(body)
+	n := len(body) + len(tail)
 	switch {
 	case err != nil:
 	case n > c.s.MaxQueuedBytes:
@@ -88,7 +98,7 @@ func (c *Conn) Send(m Control) error {
 		c.fail(ErrQueueOverflow)
 		return c.Err()
 	}
-	c.queue = append(c.queue, outMsg{buf: bp, payloadAt: payloadAt - headroom})
+	c.queue = append(c.queue, outMsg{buf: bp, payloadAt: payloadAt - headroom, tail: tail})
 	c.queueBytes += n
 	c.mu.Unlock()
 	select {
@@ -193,50 +203,63 @@ func (c *Conn) writeMsg(w *bufio.Writer, m outMsg) error {
 		frame[4] = passThrough
 		_, err := w.Write(frame)
 		return err
-	case c.flags&FlagFragments == 0 || len(body) <= fragmentSize:
+	case c.flags&FlagFragments == 0 || len(body)+len(m.tail) <= fragmentSize:
+		// A tail is only taken from messages sent in fragments.
 		binary.BigEndian.PutUint32(buf, uint32(3+len(body)))
 		buf[4], buf[5], buf[6] = versionMagic, tagDistHeader, 0
 		_, err := w.Write(buf)
 		return err
 	}
-	return c.writeFragments(w, body, m.payloadAt)
+	return c.writeFragments(w, body, m.tail, m.payloadAt)
 }
 
-// writeFragments writes a large message as fragments of fragmentSize bytes
-// of message data, counting down to 1. The control message goes whole in the
-// first. The fragments of one message are written one after the other, never
-// interleaved with other messages, which keeps the order between every pair
-// of processes without tracking senders. They go out in one writev, what
-// is buffered before them first, so that the message's bytes are not
-// copied into the writer's buffer.
-func (c *Conn) writeFragments(w *bufio.Writer, body []byte, payloadAt int) error {
+// writeFragments writes a large message, body then tail, as fragments of
+// fragmentSize bytes of message data, counting down to 1. The control
+// message goes whole in the first. The fragments of one message are written
+// one after the other, never interleaved with other messages, which keeps
+// the order between every pair of processes without tracking senders. They
+// go out in one writev, what is buffered before them first, so that the
+// message's bytes are not copied into the writer's buffer.
+func (c *Conn) writeFragments(w *bufio.Writer, body, tail []byte, payloadAt int) error {
 	const headSize, contSize = 4 + 2 + 8 + 8 + 1, 4 + 2 + 8 + 8
-	first := min(max(payloadAt, fragmentSize), len(body))
-	count := 1 + (len(body)-first+fragmentSize-1)/fragmentSize
+	size := len(body) + len(tail)
+	first := min(max(payloadAt, fragmentSize), size)
+	count := 1 + (size-first+fragmentSize-1)/fragmentSize
 	c.fragmentSeq++
 	headers := make([]byte, headSize+contSize*(count-1))
-	packets := make(net.Buffers, 0, 2*count)
+	packets := make(net.Buffers, 0, 3*count) // a fragment may span body and tail
 	hdr := headers[:headSize]
 	binary.BigEndian.PutUint32(hdr[0:], uint32(2+8+8+1+first))
 	hdr[4], hdr[5] = versionMagic, tagFragmentHead
 	binary.BigEndian.PutUint64(hdr[6:], c.fragmentSeq)
 	binary.BigEndian.PutUint64(hdr[14:], uint64(count))
 	hdr[22] = 0 // no atom cache references
-	packets = append(packets, hdr, body[:first])
+	packets = appendSpan(append(packets, hdr), body, tail, 0, first)
 	rest := headers[headSize:]
 	for id, off := count-1, first; id >= 1; id-- {
-		chunk := body[off:min(off+fragmentSize, len(body))]
-		off += len(chunk)
+		end := min(off+fragmentSize, size)
 		hdr, rest = rest[:contSize], rest[contSize:]
-		binary.BigEndian.PutUint32(hdr[0:], uint32(2+8+8+len(chunk)))
+		binary.BigEndian.PutUint32(hdr[0:], uint32(2+8+8+end-off))
 		hdr[4], hdr[5] = versionMagic, tagFragmentCont
 		binary.BigEndian.PutUint64(hdr[6:], c.fragmentSeq)
 		binary.BigEndian.PutUint64(hdr[14:], uint64(id))
-		packets = append(packets, hdr, chunk)
+		packets = appendSpan(append(packets, hdr), body, tail, off, end)
+		off = end
 	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
 	_, err := packets.WriteTo(c.nc)
 	return err
+}
+
+// appendSpan appends the bytes from..to of body followed by tail.
+func appendSpan(packets net.Buffers, body, tail []byte, from, to int) net.Buffers {
+	if from < len(body) {
+		packets = append(packets, body[from:min(to, len(body))])
+	}
+	if to > len(body) {
+		packets = append(packets, tail[max(from-len(body), 0):to-len(body)])
+	}
+	return packets
 }
