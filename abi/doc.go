@@ -16,6 +16,14 @@
 // a compilation cache in [Config.CacheDir] that survives restarts. Loads of
 // the same bytes share one compiled module, however many arrive at once.
 //
+// Versions: a guest declares the ABI version it implements, and the host
+// runs every version from 1 to the newest (ABI.md section 9); a version
+// only adds to the one before. Version 2 hands the guest the ends of its
+// argument's elements after the argument, which abi knows as it lays the
+// argument out: without them a guest scans a large request to find the
+// state after it, which under wasm cost more than the rest of a callback.
+// A guest of version 1 gets nothing after its argument.
+//
 // Instances: a pool per module grows on demand, one instance at a time, up
 // to [ModuleConfig.MaxInstances] (a Go guest costs about 5 ms and 3.6 MiB
 // per instance, so pools stay small); a callback that finds it full waits
