@@ -234,8 +234,13 @@ next:
 				t = emptyTuple
 				break
 			}
-			stack = push(stack, frame{kind: frameTuple, start: start, elems: dec.terms(n)})
-			pos = stack[len(stack)-1].fillIntegers(data, pos)
+			elems := dec.terms(n)
+			var filled int
+			if filled, pos = dec.fillLeaves(elems, data, pos); filled == n {
+				t = Tuple(elems)
+				break
+			}
+			stack = push(stack, frame{kind: frameTuple, start: start, elems: elems, i: filled})
 			continue next
 		case tagList:
 			var n int
@@ -247,8 +252,13 @@ next:
 				// for this one.
 				continue next
 			}
-			stack = push(stack, frame{kind: frameList, start: start, elems: dec.terms(n + 1)})
-			pos = stack[len(stack)-1].fillIntegers(data, pos)
+			elems := dec.terms(n + 1)
+			var filled int
+			if filled, pos = dec.fillLeaves(elems, data, pos); filled == n+1 {
+				t = closeList(elems)
+				break
+			}
+			stack = push(stack, frame{kind: frameList, start: start, elems: elems, i: filled})
 			continue next
 		case tagMap:
 			var n int
@@ -347,26 +357,46 @@ func push(stack []frame, f frame) []frame {
 	return append(stack, f)
 }
 
-// fillIntegers decodes the run of small integers, if any, that starts the
-// elements of f at data[pos:], and returns where it ends. Lists of numbers
-// are common, and this spares each element the round through the stack. It
-// leaves the last slot, and any error, to the general loop, which closes
-// the frame or reports the error.
-func (f *frame) fillIntegers(data []byte, pos int) int {
-	for f.i < len(f.elems)-1 {
-		switch {
-		case len(data)-pos >= 2 && tag(data[pos]) == tagSmallInteger:
-			f.elems[f.i] = Int(data[pos+1])
-			pos += 2
-		case len(data)-pos >= 5 && tag(data[pos]) == tagInteger:
-			f.elems[f.i] = Int(int32(binary.BigEndian.Uint32(data[pos+1:])))
-			pos += 5
-		default:
-			return pos
+// fillLeaves decodes into elems the run of leaves that starts at
+// data[pos:]: integers, atoms, binaries and [], the terms most tuples and
+// lists are made of. It returns how many it decoded and where they end.
+// This spares each of them the round through the stack, and a container
+// made only of them its frame. It stops at any other term, and before any
+// error, which the general loop finds again and reports with its path.
+func (dec *decoder) fillLeaves(elems []Term, data []byte, pos int) (int, int) {
+	for i := range elems {
+		if pos >= len(data) {
+			return i, pos
 		}
-		f.i++
+		var t Term
+		next := pos
+		var err error
+		switch tag(data[pos]) {
+		case tagSmallInteger:
+			if len(data)-pos < 2 {
+				return i, pos
+			}
+			t, next = Int(data[pos+1]), pos+2
+		case tagInteger:
+			if len(data)-pos < 5 {
+				return i, pos
+			}
+			t, next = Int(int32(binary.BigEndian.Uint32(data[pos+1:]))), pos+5
+		case tagSmallAtomUTF8, tagAtomUTF8, tagSmallAtom, tagAtom, tagAtomCacheRef:
+			t, next, err = dec.atom(data, pos)
+		case tagBinary:
+			t, next, err = dec.binary(data, pos)
+		case tagNil:
+			t, next = emptyList, pos+1
+		default:
+			return i, pos
+		}
+		if err != nil {
+			return i, pos
+		}
+		elems[i], pos = t, next
 	}
-	return pos
+	return len(elems), pos
 }
 
 // childKeyDepth returns the keyDepth of a container in f's next slot.
