@@ -50,8 +50,8 @@ const maxPooledBuffer = 64 << 10
 func AppendTerm(dst []byte, t Term) ([]byte, error) {
 	start := len(dst)
 	// Eight frames on the goroutine's stack hold the nesting of nearly
-	// every term; each call zeroes them, which costs a small term more
-	// than a deeper one's growing the stack on the heap.
+	// every term. Every call zeroes them, so more would slow small terms;
+	// a term nested deeper grows the stack on the heap.
 	var buf [8]encFrame
 	stack := buf[:0]
 	var err error

@@ -23,7 +23,7 @@ const smallMap = 16
 
 // keyChecker checks the keys of decoded maps for duplicates. It keeps its
 // table of hashes from one map to the next, which spares each map an
-// allocation: in a garbage-collected heap, the allocation cost more than
+// allocation: in a garbage-collected heap, the allocation costs more than
 // filling the table.
 type keyChecker struct {
 	table []hashSlot
