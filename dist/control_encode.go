@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 
 	"github.com/creo-dev/creo/etf"
 )
@@ -18,21 +19,55 @@ const (
 // appendControl appends c's control tuple, and its payload if the chosen form
 // has one, choosing the form from flags. versioned puts a version byte before
 // each term, for pass-through packets. It returns where the payload starts,
-// since only the payload may be split into fragments. A payload that is an
-// etf.Raw longer than shareOver, when that is not zero, is returned as
-// tail instead of appended: it is what follows b, from its own memory.
+// since only the payload may be split into fragments. When shareOver is not
+// zero, a payload whose encoding ends with an etf.Raw longer than that, as
+// a reply {Tag, Raw} does, is appended up to that Raw, which is returned as
+// tail: it is what follows b, from its own memory.
 func appendControl(dst []byte, c Control, flags Flags, versioned bool, shareOver int) (b []byte, payloadAt int, tail etf.Raw, err error) {
 	e := ctlEncoder{b: dst, flags: flags, versioned: versioned}
 	payload := e.control(c)
 	payloadAt = len(e.b)
 	if payload != nil {
 		e.version()
-		if raw, ok := payload.(etf.Raw); ok && shareOver > 0 && len(raw) > shareOver {
-			return e.b, payloadAt, raw, e.err
+		if shareOver > 0 {
+			payload, tail = withoutTail(payload, shareOver, maxTailDepth)
 		}
 		e.term(payload)
+		if tail != nil && e.err == nil {
+			e.b = e.b[:len(e.b)-len(tailMark)]
+		}
 	}
-	return e.b, payloadAt, nil, e.err
+	return e.b, payloadAt, tail, e.err
+}
+
+// tailMark stands in for a payload's tail while the rest is encoded: [],
+// one byte, written as it is and then dropped.
+var tailMark = etf.Raw{106}
+
+// maxTailDepth is how deep in tuples withoutTail looks for a tail: a reply
+// {Tag, {ok, Raw}} is two tuples deep.
+const maxTailDepth = 4
+
+// withoutTail returns t with the etf.Raw longer than over that its encoding
+// ends with, if there is one, replaced by tailMark, and that Raw. It looks
+// depth tuples deep.
+func withoutTail(t etf.Term, over, depth int) (head etf.Term, tail etf.Raw) {
+	switch v := t.(type) {
+	case etf.Raw:
+		if len(v) > over {
+			return tailMark, v
+		}
+	case etf.Tuple:
+		if len(v) == 0 || depth == 0 {
+			break
+		}
+		if last, tail := withoutTail(v[len(v)-1], over, depth-1); tail != nil {
+			head := slices.Clone(v)
+			head[len(head)-1] = last
+			return head, tail
+		}
+	}
+	return t, nil
 }
 
 // ctlEncoder appends one control message, keeping the first error.

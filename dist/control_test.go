@@ -124,3 +124,44 @@ func TestControlOps(t *testing.T) {
 		})
 	}
 }
+
+// TestAppendControlTail checks the payloads whose encoding ends with a
+// large Raw: appended up to it, with the Raw as the tail, they make the
+// bytes appended whole.
+func TestAppendControlTail(t *testing.T) {
+	const over = 16
+	large := etf.Raw(cat([]byte{109, 0, 0, 0, 20}, make([]byte, 20)))
+	small := etf.Raw{97, 1}
+	tests := []struct {
+		name     string
+		payload  etf.Term
+		wantTail bool
+	}{
+		{name: "raw", payload: large, wantTail: true},
+		{name: "reply", payload: etf.Tuple{etf.Atom("tag"), large}, wantTail: true},
+		{name: "reply in a tuple", payload: etf.Tuple{etf.Atom("tag"), etf.Tuple{etf.Atom("ok"), large}}, wantTail: true},
+		{name: "raw not last", payload: etf.Tuple{large, etf.Atom("tag")}},
+		{name: "small raw", payload: etf.Tuple{etf.Atom("tag"), small}},
+		{name: "deeper than looked", payload: etf.Tuple{etf.Tuple{etf.Tuple{etf.Tuple{etf.Tuple{large}}}}}},
+		{name: "empty tuple", payload: etf.Tuple{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := Send{To: pid, Message: tt.payload}
+			whole, at, _, err := appendControl(nil, m, DefaultFlags, false, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, payloadAt, tail, err := appendControl(nil, m, DefaultFlags, false, over)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (tail != nil) != tt.wantTail || payloadAt != at {
+				t.Errorf("tail of %d bytes, payload at %d; want a tail %v, payload at %d", len(tail), payloadAt, tt.wantTail, at)
+			}
+			if got := cat(b, tail); !reflect.DeepEqual(got, whole) {
+				t.Errorf("appended % x and tail % x, want % x", b, tail, whole)
+			}
+		})
+	}
+}

@@ -69,8 +69,9 @@
 //     only frames and writes. The queue is unbounded up to
 //     Config.MaxQueuedBytes, past which the peer is not keeping up and the
 //     connection is closed rather than messages dropped.
-//   - A payload already encoded (etf.Raw) that goes out in fragments is
-//     not copied: the writer writes it from the Raw's memory, in one writev
+//   - A large payload already encoded (an etf.Raw over 64 KiB, alone or
+//     ending the payload's tuples, as in a reply {Tag, Raw}) is not
+//     copied: the writer writes it from the Raw's memory, in one writev
 //     with the fragments' headers. Terms are values in creo, never changed
 //     once made, so the sender's Raw holds still until written; a large
 //     reply of a Wasm server, a copy of the guest's result, is one.

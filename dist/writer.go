@@ -58,8 +58,9 @@ func putBuffer(b *[]byte) {
 // or an operation the peer did not negotiate) and nothing was queued; the
 // connection is unaffected. A [*ConnectionError] means the connection has
 // ended. Send encodes m before it returns, so the caller may reuse m's
-// terms, but for one: an etf.Raw payload that goes out in fragments (over
-// 64 KiB) is written from its own memory, not copied, so it must not change
+// terms, but for one: an etf.Raw of over 64 KiB that ends the payload (the
+// payload itself, or the last element of a tuple such as a reply {Tag,
+// Raw}) is written from its own memory, not copied, so it must not change
 // until written. No term is changed once made in creo.
 func (c *Conn) Send(m Control) error {
 	bp := bufferPool.Get().(*[]byte)
