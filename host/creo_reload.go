@@ -56,6 +56,7 @@ type reloadJob struct {
 	name     etf.Atom
 	entry    serverEntry // its manifest entry, when deployed
 	deployed bool
+	done     bool // moved, or failed
 	err      error
 }
 
@@ -95,7 +96,17 @@ func (m *Manager) reload(ctx context.Context, names []etf.Atom, wasm []byte) ([]
 		}
 		defer m.releaseModule(vsn)
 	}
-	runJobs(jobs, func(j *reloadJob) { j.err = m.reloadOne(ctx, j, mod) })
+	// The idle servers first, each moved on a worker's goroutine; then the
+	// few that were busy, each waited for until it is between two messages.
+	// Waiting for each busy server as it came held a worker up for as long
+	// as that server took to be scheduled, which under load was most of
+	// the reload.
+	runJobs(jobs, func(j *reloadJob) { j.done, j.err = m.reloadOne(ctx, j, mod, false) })
+	runJobs(jobs, func(j *reloadJob) {
+		if !j.done {
+			_, j.err = m.reloadOne(ctx, j, mod, true)
+		}
+	})
 
 	var failed []reloadFailure
 	var moved []serverEntry
@@ -135,20 +146,21 @@ func (m *Manager) reload(ctx context.Context, names []etf.Atom, wasm []byte) ([]
 }
 
 // reloadOne moves the server of j to mod, or starts it on mod when it is
-// deployed but could not be restored. It asks the Wasm to reload first,
-// rather than whether it has the server: a reload of thousands of servers
-// pays for one lookup each, not two.
-func (m *Manager) reloadOne(ctx context.Context, j *reloadJob, mod *WasmModule) error {
-	err := m.wasm.Reload(ctx, j.name, mod, etf.List{})
+// deployed but could not be restored. Unless wait, a server busy with a
+// message is left as it is and done is false. It asks the Wasm to reload
+// first, rather than whether it has the server: a reload of thousands of
+// servers pays for one lookup each, not two.
+func (m *Manager) reloadOne(ctx context.Context, j *reloadJob, mod *WasmModule, wait bool) (done bool, err error) {
+	done, err = m.wasm.reload(ctx, j.name, mod, etf.List{}, wait)
 	switch {
-	case err == nil:
-		return nil
+	case !done, err == nil:
+		return done, nil
 	case errors.Is(err, errNoServer):
-		return m.startBroken(ctx, j, mod)
+		return true, m.startBroken(ctx, j, mod)
 	case errors.Is(err, ErrNoproc):
-		return refuse("not_running")
+		return true, refuse("not_running")
 	}
-	return refuse("code_change_failed", ExitReason(err))
+	return true, refuse("code_change_failed", ExitReason(err))
 }
 
 // startBroken starts the server of j, which the Wasm does not have, on

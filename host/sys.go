@@ -207,14 +207,24 @@ func (n *Node) Resume(ctx context.Context, to etf.Term) error {
 // idle f runs at once on the calling goroutine (see execIdle); otherwise
 // it goes to the server as a request.
 func (n *Node) exec(ctx context.Context, to etf.Term, f func(*Process) any) (any, error) {
-	if d, err := n.destination(to); err == nil && !d.alias && n.isLocal(d.node) {
-		if t := n.lookup(d); t != nil {
-			if v, ok := t.execIdle(f); ok {
-				return v, nil
-			}
-		}
+	if v, ok := n.execIfIdle(to, f); ok {
+		return v, nil
 	}
 	return n.request(ctx, to, &request{kind: reqExec, exec: f}, Infinity)
+}
+
+// execIfIdle runs f inside the local server to on the calling goroutine if
+// the server is idle, and reports whether it did; if not (busy, or no such
+// local process) nothing ran.
+func (n *Node) execIfIdle(to etf.Term, f func(*Process) any) (any, bool) {
+	d, err := n.destination(to)
+	if err != nil || d.alias || !n.isLocal(d.node) {
+		return nil, false
+	}
+	if t := n.lookup(d); t != nil {
+		return t.execIdle(f)
+	}
+	return nil, false
 }
 
 // execIdle runs f inside p on the calling goroutine if p is idle, and
@@ -263,10 +273,32 @@ func (n *Node) ReplaceState(ctx context.Context, to etf.Term, f func(etf.Term) e
 // first, and if it fails the server keeps its old behaviour and state and
 // ChangeCode returns the error with its reason.
 func (n *Node) ChangeCode(ctx context.Context, to etf.Term, b Behaviour, oldVsn, extra etf.Term) error {
-	v, err := n.exec(ctx, to, func(p *Process) any { return p.changeCode(b, oldVsn, extra) })
+	v, err := n.exec(ctx, to, changeCodeFunc(b, oldVsn, extra))
 	if err != nil {
 		return err
 	}
+	return changeCodeError(v)
+}
+
+// changeCodeIfIdle is ChangeCode on a server that is idle now. It reports
+// false, having changed nothing, when the server is busy or no local
+// process: a change of many servers can move the idle ones first rather
+// than wait for each busy one in turn.
+func (n *Node) changeCodeIfIdle(to etf.Term, b Behaviour, oldVsn, extra etf.Term) (bool, error) {
+	v, ok := n.execIfIdle(to, changeCodeFunc(b, oldVsn, extra))
+	if !ok {
+		return false, nil
+	}
+	return true, changeCodeError(v)
+}
+
+// changeCodeFunc returns what ChangeCode runs inside the server.
+func changeCodeFunc(b Behaviour, oldVsn, extra etf.Term) func(*Process) any {
+	return func(p *Process) any { return p.changeCode(b, oldVsn, extra) }
+}
+
+// changeCodeError returns the error of changeCode's reply v, or nil for ok.
+func changeCodeError(v any) error {
 	if t, ok := v.(etf.Tuple); ok {
 		return &ExitError{Reason: t[1]}
 	}

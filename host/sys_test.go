@@ -210,19 +210,7 @@ func TestChangeCodeBetweenMessages(t *testing.T) {
 				t.Fatal(err)
 			}
 			isCall := func(x any) bool { r, ok := x.(*request); return ok && r.kind == reqCall }
-			// call makes req from another goroutine; its reply comes on the
-			// channel call returns.
-			call := func(req etf.Term) <-chan etf.Term {
-				reply := make(chan etf.Term, 1)
-				go func() {
-					got, err := n.Call(ctx(t), pid, req, Infinity)
-					if err != nil {
-						t.Error(err)
-					}
-					reply <- got
-				}()
-				return reply
-			}
+			call := func(req etf.Term) <-chan etf.Term { return callLater(t, n, pid, req) }
 			var after <-chan etf.Term // the reply to the call after the change
 			changed := make(chan error, 1)
 			if tc.suspend {
@@ -257,6 +245,53 @@ func TestChangeCodeBetweenMessages(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestChangeCodeIfIdle: changeCodeIfIdle changes nothing on a server busy
+// in a call, or on a name with no process, and changes an idle server's
+// code at once.
+func TestChangeCodeIfIdle(t *testing.T) {
+	n := testNode(t)
+	gate := make(chan struct{})
+	pid, err := n.Start(gatedCounter{gate: gate}, etf.Int(1), Options{Name: "gated"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done, err := n.changeCodeIfIdle(etf.Atom("nobody"), counterV2{}, etf.Atom("v1"), nil); done || err != nil {
+		t.Fatalf("on a name with no process: %v, %v; want false, nil", done, err)
+	}
+	during := callLater(t, n, pid, etf.Atom("block"))
+	isCall := func(x any) bool { r, ok := x.(*request); return ok && r.kind == reqCall }
+	eventually(t, "the server is in the call", func() bool { return busy(n.process(pid)) && !queued(n.process(pid), isCall) })
+	if done, err := n.changeCodeIfIdle(etf.Atom("gated"), counterV2{}, etf.Atom("v1"), nil); done || err != nil {
+		t.Fatalf("on a busy server: %v, %v; want false, nil", done, err)
+	}
+	close(gate)
+	if got := <-during; got != etf.Int(1) {
+		t.Fatalf("the call got %v, want 1", got)
+	}
+	eventually(t, "the server is idle", func() bool { return !busy(n.process(pid)) })
+	if done, err := n.changeCodeIfIdle(etf.Atom("gated"), counterV2{}, etf.Atom("v1"), nil); !done || err != nil {
+		t.Fatalf("on an idle server: %v, %v; want true, nil", done, err)
+	}
+	got, _ := n.Call(ctx(t), pid, etf.Atom("get"), Infinity)
+	if want := (etf.Tuple{etf.Atom("v2"), etf.Int(200)}); !etf.Equal(got, want) {
+		t.Fatalf("after the change: %v, want %v", got, want)
+	}
+}
+
+// callLater calls to with req from another goroutine; the reply comes on
+// the channel it returns.
+func callLater(t *testing.T, n *Node, to, req etf.Term) <-chan etf.Term {
+	reply := make(chan etf.Term, 1)
+	go func() {
+		got, err := n.Call(ctx(t), to, req, Infinity)
+		if err != nil {
+			t.Error(err)
+		}
+		reply <- got
+	}()
+	return reply
 }
 
 // busy reports whether a runner holds p.

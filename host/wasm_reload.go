@@ -18,11 +18,18 @@ var errNoServer = errors.New("no server")
 // server is not running, the server keeps its module and state and Reload
 // returns the reason. The server's restarts then start from m.
 func (w *Wasm) Reload(ctx context.Context, name etf.Atom, m *WasmModule, extra etf.Term) error {
+	_, err := w.reload(ctx, name, m, extra, true)
+	return err
+}
+
+// reload is Reload; unless wait, a server busy with a message is left as
+// it is, and done is false.
+func (w *Wasm) reload(ctx context.Context, name etf.Atom, m *WasmModule, extra etf.Term, wait bool) (done bool, err error) {
 	w.mu.Lock()
 	s := w.servers[name]
 	w.mu.Unlock()
 	if s == nil {
-		return fmt.Errorf("host: wasm: %w %s", errNoServer, name)
+		return true, fmt.Errorf("host: wasm: %w %s", errNoServer, name)
 	}
 	// One reload at a time, so the old vsn is the one the server runs:
 	// its module changes only here and at a restart, which starts it
@@ -32,5 +39,8 @@ func (w *Wasm) Reload(ctx context.Context, name etf.Atom, m *WasmModule, extra e
 	w.mu.Lock()
 	old := s.module.Vsn()
 	w.mu.Unlock()
-	return w.node.ChangeCode(ctx, name, m, etf.Binary(old), extra)
+	if !wait {
+		return w.node.changeCodeIfIdle(name, m, etf.Binary(old), extra)
+	}
+	return true, w.node.ChangeCode(ctx, name, m, etf.Binary(old), extra)
 }
