@@ -98,6 +98,11 @@ func (r Result[S]) Continue(cont any) Result[S] {
 // byte, to out, the state by encodeState. It writes the tuple's parts one
 // by one rather than build an etf.Tuple, which saves an allocation a part.
 func (r *Result[S]) appendTo(out []byte, cb callback, encodeState func([]byte, S) ([]byte, error)) ([]byte, error) {
+	if r.tag == tagNoReply && r.action == nil {
+		// The commonest result, written without the general case's work,
+		// which costs a Go guest under wasm as much as the rest of a cast.
+		return encodeState(append(out, 131, 104, 2, 0x77, 7, 'n', 'o', 'r', 'e', 'p', 'l', 'y'), r.state)
+	}
 	var first, second any // the parts before the state, if any
 	n, withState := 0, true
 	switch {
