@@ -33,52 +33,119 @@ var (
 	errNoResult = errors.New("sdk: a callback returned the zero Result")
 )
 
-// callbacks is a server seen through encoded terms: run takes a callback's
-// arguments, still encoded, and appends its encoded result to out.
-type callbacks interface {
-	run(cb callback, args []etf.Raw, out []byte) ([]byte, error)
-}
-
-// adapter runs a Server[S]. It decodes only what the server sees: the
-// arguments unless it takes them raw (RawArgs), and the state unless S is
-// etf.Raw; a From stays encoded.
+// adapter runs a served Server[S] on encoded arguments: run takes a
+// callback's arguments, still encoded, and appends its encoded result. It
+// decodes only what the server sees: the arguments unless it takes them
+// raw (RawArgs), and the state unless S is etf.Raw; a From stays encoded.
 //
-// The optional callbacks are looked up once, here, not per callback: each
-// is nil when the server lacks it, and has says which it has.
-type adapter[S any] struct {
-	srv         Server[S]
-	call        CallHandler[S]
-	cast        CastHandler[S]
-	info        InfoHandler[S]
-	cont        ContinueHandler[S]
-	terminate   Terminator[S]
-	codeChange  CodeChanger[S]
-	has         [cbCodeChange + 1]bool // by callback: whether srv has it
-	decodeArg   func(etf.Raw) (etf.Term, error)
-	decodeState func(etf.Raw) (S, error)
-	encodeState func([]byte, S) ([]byte, error)
+// newAdapter builds, once, a function for each callback the server has,
+// which decodes the state, calls the server and encodes its result: these
+// are the only generic code a callback runs, and the dispatch in run is
+// not generic. Under wasm a Go guest's generic dispatch (through the
+// shape's dictionary, with the state's decoder and encoder called as
+// function values, the Result copied through each layer) cost about a
+// tenth of a small cast's time in the guest. A callback the server lacks
+// is nil: run answers it with Elixir's default.
+type adapter struct {
+	rawArgs    bool
+	has        [cbCodeChange + 1]bool // by callback: whether the server has it
+	init       func(args etf.Term, out []byte) ([]byte, error)
+	call       func(req etf.Term, from From, state etf.Raw, out []byte) ([]byte, error)
+	cast       msgFunc
+	info       msgFunc
+	cont       msgFunc
+	terminate  func(reason etf.Term, state etf.Raw) error
+	codeChange func(oldVsn etf.Term, state etf.Raw, extra etf.Term, out []byte) ([]byte, error)
 }
 
-func newAdapter[S any](srv Server[S], opts ...Option) *adapter[S] {
+// msgFunc runs handle_cast, handle_info or handle_continue on a message
+// and an encoded state, and appends the encoded result to out.
+type msgFunc func(msg etf.Term, state etf.Raw, out []byte) ([]byte, error)
+
+func newAdapter[S any](srv Server[S], opts ...Option) *adapter {
 	var o options
 	for _, opt := range opts {
 		opt(&o)
 	}
-	a := &adapter[S]{srv: srv, decodeArg: decode, decodeState: stateDecoder[S](), encodeState: stateEncoder[S]()}
-	if o.rawArgs {
-		a.decodeArg = func(raw etf.Raw) (etf.Term, error) { return boxRaw(raw), nil }
+	decodeState, encodeState := stateDecoder[S](), stateEncoder[S]()
+	a := &adapter{rawArgs: o.rawArgs}
+	a.init = func(args etf.Term, out []byte) ([]byte, error) {
+		res := srv.Init(args)
+		return res.appendTo(out, cbInit, encodeState)
 	}
-	a.call, _ = srv.(CallHandler[S])
-	a.cast, _ = srv.(CastHandler[S])
-	a.info, _ = srv.(InfoHandler[S])
-	a.cont, _ = srv.(ContinueHandler[S])
-	a.terminate, _ = srv.(Terminator[S])
-	a.codeChange, _ = srv.(CodeChanger[S])
+	if h, ok := srv.(CallHandler[S]); ok {
+		a.call = func(req etf.Term, from From, raw etf.Raw, out []byte) ([]byte, error) {
+			state, err := decodeState(raw)
+			if err != nil {
+				return out, err
+			}
+			res := h.HandleCall(req, from, state)
+			return res.appendTo(out, cbHandleCall, encodeState)
+		}
+	}
+	if h, ok := srv.(CastHandler[S]); ok {
+		a.cast = newMsgFunc(cbHandleCast, h, decodeState, encodeState)
+	}
+	if h, ok := srv.(InfoHandler[S]); ok {
+		a.info = newMsgFunc(cbHandleInfo, infoHandler[S]{h}, decodeState, encodeState)
+	}
+	if h, ok := srv.(ContinueHandler[S]); ok {
+		a.cont = newMsgFunc(cbHandleContinue, continueHandler[S]{h}, decodeState, encodeState)
+	}
+	if h, ok := srv.(Terminator[S]); ok {
+		a.terminate = func(reason etf.Term, raw etf.Raw) error {
+			state, err := decodeState(raw)
+			if err != nil {
+				return err
+			}
+			h.Terminate(reason, state)
+			return nil
+		}
+	}
+	if h, ok := srv.(CodeChanger[S]); ok {
+		a.codeChange = func(oldVsn etf.Term, raw etf.Raw, extra etf.Term, out []byte) ([]byte, error) {
+			state, err := decodeState(raw)
+			if err != nil {
+				return out, err
+			}
+			res := h.CodeChange(oldVsn, state, extra)
+			return res.appendTo(out, cbCodeChange, encodeState)
+		}
+	}
 	a.has = [...]bool{
 		cbInit: true, cbHandleCall: a.call != nil, cbHandleCast: a.cast != nil, cbHandleInfo: a.info != nil,
 		cbHandleContinue: a.cont != nil, cbTerminate: a.terminate != nil, cbCodeChange: a.codeChange != nil,
 	}
 	return a
+}
+
+// newMsgFunc returns the msgFunc of callback cb, whose handler is h. It
+// takes h as an interface rather than a method value, which would add a
+// call to every callback.
+func newMsgFunc[S any](cb callback, h CastHandler[S],
+	decodeState func(etf.Raw) (S, error), encodeState func([]byte, S) ([]byte, error)) msgFunc {
+	return func(msg etf.Term, raw etf.Raw, out []byte) ([]byte, error) {
+		state, err := decodeState(raw)
+		if err != nil {
+			return out, err
+		}
+		res := h.HandleCast(msg, state)
+		return res.appendTo(out, cb, encodeState)
+	}
+}
+
+// infoHandler and continueHandler present an InfoHandler and a
+// ContinueHandler as a CastHandler, the shape newMsgFunc takes: the three
+// callbacks take a message and the state and return alike.
+type (
+	infoHandler[S any]     struct{ h InfoHandler[S] }
+	continueHandler[S any] struct{ h ContinueHandler[S] }
+)
+
+func (i infoHandler[S]) HandleCast(msg etf.Term, s S) Result[S] { return i.h.HandleInfo(msg, s) }
+
+func (c continueHandler[S]) HandleCast(cont etf.Term, s S) Result[S] {
+	return c.h.HandleContinue(cont, s)
 }
 
 // stateDecoder returns how to turn an encoded state into S: an etf.Raw
@@ -123,15 +190,15 @@ func stateEncoder[S any]() func([]byte, S) ([]byte, error) {
 	}
 }
 
-func (a *adapter[S]) run(cb callback, args []etf.Raw, out []byte) ([]byte, error) {
+func (a *adapter) run(cb callback, args []etf.Raw, out []byte) ([]byte, error) {
 	if cb == cbInit {
 		t, err := a.decodeArg(args[0])
 		if err != nil {
 			return out, err
 		}
-		res := a.srv.Init(t)
-		return res.appendTo(out, cb, a.encodeState)
+		return a.init(t, out)
 	}
+	var err error
 	rawMsg, rawState := args[0], args[len(args)-1]
 	if cb == cbCodeChange {
 		rawState = args[1]
@@ -139,35 +206,41 @@ func (a *adapter[S]) run(cb callback, args []etf.Raw, out []byte) ([]byte, error
 	if !a.has[cb] {
 		return etf.AppendTerm(append(out, 131), defaultResult(cb, rawMsg, rawState))
 	}
-	msg, err := a.decodeArg(rawMsg)
-	if err != nil {
+	var msg etf.Term
+	if a.rawArgs { // decodeArg, without a call for the commonest case
+		msg = boxRaw(rawMsg)
+	} else if msg, err = decode(rawMsg); err != nil {
 		return out, err
 	}
-	state, err := a.decodeState(rawState)
-	if err != nil {
-		return out, err
-	}
-	var res Result[S]
 	switch cb {
 	case cbHandleCall:
-		res = a.call.HandleCall(msg, From{raw: args[1]}, state)
+		return a.call(msg, From{raw: args[1]}, rawState, out)
 	case cbHandleCast:
-		res = a.cast.HandleCast(msg, state)
+		return a.cast(msg, rawState, out)
 	case cbHandleInfo:
-		res = a.info.HandleInfo(msg, state)
+		return a.info(msg, rawState, out)
 	case cbHandleContinue:
-		res = a.cont.HandleContinue(msg, state)
+		return a.cont(msg, rawState, out)
 	case cbTerminate:
-		a.terminate.Terminate(msg, state)
-		return append(append(out, 131), tagAtoms[tagOK]...), nil
-	case cbCodeChange:
-		extra, err := a.decodeArg(args[2])
-		if err != nil {
+		if err := a.terminate(msg, rawState); err != nil {
 			return out, err
 		}
-		res = a.codeChange.CodeChange(msg, state, extra)
+		return append(append(out, 131), tagAtoms[tagOK]...), nil
 	}
-	return res.appendTo(out, cb, a.encodeState)
+	extra, err := a.decodeArg(args[2]) // code_change
+	if err != nil {
+		return out, err
+	}
+	return a.codeChange(msg, rawState, extra, out)
+}
+
+// decodeArg returns an argument other than the state as the server takes
+// it: decoded, or as it came for RawArgs.
+func (a *adapter) decodeArg(raw etf.Raw) (etf.Term, error) {
+	if a.rawArgs {
+		return boxRaw(raw), nil
+	}
+	return decode(raw)
 }
 
 // defaultResult is the result of callback cb for a server that lacks it,

@@ -73,7 +73,7 @@ func encodeArg(t testing.TB, args ...etf.Term) (arg, ends []byte) {
 	return arg, ends
 }
 
-func runCallback(t *testing.T, srv callbacks, cb callback, args ...etf.Term) etf.Term {
+func runCallback(t *testing.T, srv *adapter, cb callback, args ...etf.Term) etf.Term {
 	t.Helper()
 	served = srv
 	arg, ends := encodeArg(t, args...)
@@ -92,7 +92,7 @@ func TestCallbacks(t *testing.T) {
 	a := func(s string) etf.Atom { return etf.Atom(s) }
 	tests := []struct {
 		name string
-		srv  callbacks
+		srv  *adapter
 		cb   callback
 		args []etf.Term
 		want etf.Term

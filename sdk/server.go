@@ -110,4 +110,4 @@ func RawArgs() Option { return func(o *options) { o.rawArgs = true } }
 
 // served is the module's server, set by the guest's package init, which
 // runs in every instance before any callback.
-var served callbacks
+var served *adapter
