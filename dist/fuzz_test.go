@@ -94,6 +94,11 @@ func FuzzReadPacket(f *testing.F) {
 		fragmentCont(1, 2, 'b'),
 		fragmentCont(1, 1, 'c'),
 	)))
+	f.Add(cat([]byte{3}, frames4( // raw payloads: a fragmented message naming cached atoms
+		cat([]byte{131, 69, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2}, unhex("01 08 00 02"), []byte("hi"),
+			send, []byte{104, 2, 82, 0, 109, 0, 0, 0, 3, 'a'}),
+		fragmentCont(1, 1, 'b', 'c'),
+	)))
 	for _, tt := range everyControl {
 		body, _, _, err := appendControl(nil, tt.msg, DefaultFlags, false, 0)
 		if err != nil {
@@ -107,12 +112,14 @@ func FuzzReadPacket(f *testing.F) {
 			return
 		}
 		flags := flagSets[int(in[0])%len(flagSets)]
+		raw := in[0]/byte(len(flagSets))%2 == 1 // payloads kept encoded, their atoms resolved
 		cfg, _ := testConfig("a@host")
 		cfg.Logger = slog.New(slog.DiscardHandler)
 		cfg.MaxPacketSize, cfg.MaxMessageSize, cfg.MaxFragmentedMessages = 1<<16, 1<<16, 4
+		cfg.RawPayloads = raw
 		// Delivered messages are checked with every flag, so that what the
 		// peer sends without having negotiated it can be encoded.
-		check := testDecoder(t, DefaultFlags)
+		check := testDecoder(t, DefaultFlags, func(c *Config) { c.RawPayloads = raw })
 		cfg.Handler = func(_ *Conn, m Control) {
 			packet, _, _, err := appendControl([]byte{131, 68, 0}, m, DefaultFlags, false, 0)
 			if err != nil {
