@@ -14,17 +14,25 @@ const atomCacheSize = 2048
 // sent on one connection (erl_ext_dist.md, "Normal Distribution Header").
 type atomCache struct {
 	atoms [atomCacheSize]etf.Atom
+	// encoded holds each atom as etf.AppendTerm writes it, for the raw
+	// payloads that name it: encoded once when defined, not per message.
+	encoded [atomCacheSize][]byte
 	// set marks the slots defined so far: the empty atom is a valid entry.
 	set [atomCacheSize / 64]uint64
 }
 
-func (c *atomCache) store(slot int, a etf.Atom) {
-	c.atoms[slot] = a
+func (c *atomCache) store(slot int, a etf.Atom) error {
+	enc, err := etf.AppendTerm(nil, a)
+	if err != nil {
+		return err
+	}
+	c.atoms[slot], c.encoded[slot] = a, enc
 	c.set[slot/64] |= 1 << (slot % 64)
+	return nil
 }
 
-func (c *atomCache) load(slot int) (etf.Atom, bool) {
-	return c.atoms[slot], c.set[slot/64]&(1<<(slot%64)) != 0
+func (c *atomCache) load(slot int) (a etf.Atom, encoded []byte, ok bool) {
+	return c.atoms[slot], c.encoded[slot], c.set[slot/64]&(1<<(slot%64)) != 0
 }
 
 // header reads the atom cache part of a distribution header:
@@ -32,14 +40,14 @@ func (c *atomCache) load(slot int) (etf.Atom, bool) {
 //	u8 NumberOfAtomCacheRefs | Flags | AtomCacheRefs
 //
 // It updates the cache with new entries, leaves in d.atoms the atom each
-// ATOM_CACHE_REF index of the following terms stands for, and returns the
-// bytes after the header.
+// ATOM_CACHE_REF index of the following terms stands for (and its encoding
+// in d.encoded), and returns the bytes after the header.
 func (d *decoder) header(b []byte) ([]byte, error) {
 	if len(b) == 0 {
 		return nil, fmt.Errorf("%w: distribution header without its atom count", ErrProtocol)
 	}
 	n := int(b[0])
-	d.atoms = d.atoms[:0]
+	d.atoms, d.encoded = d.atoms[:0], d.encoded[:0]
 	if n == 0 {
 		return b[1:], nil
 	}
@@ -59,11 +67,11 @@ func (d *decoder) header(b []byte) ([]byte, error) {
 		slot := int(f&7)<<8 | int(b[0])
 		b = b[1:]
 		if f&8 == 0 {
-			a, ok := d.cache.load(slot)
+			a, enc, ok := d.cache.load(slot)
 			if !ok {
 				return nil, fmt.Errorf("%w: atom cache reference %d to empty slot %d", ErrProtocol, i, slot)
 			}
-			d.atoms = append(d.atoms, a)
+			d.atoms, d.encoded = append(d.atoms, a), append(d.encoded, enc)
 			continue
 		}
 		text, rest, err := atomText(b, longAtoms)
@@ -72,8 +80,11 @@ func (d *decoder) header(b []byte) ([]byte, error) {
 		}
 		b = rest
 		a := etf.Atom(text)
-		d.cache.store(slot, a)
-		d.atoms = append(d.atoms, a)
+		if err := d.cache.store(slot, a); err != nil {
+			return nil, fmt.Errorf("%w: atom cache reference %d: %w", ErrProtocol, i, err)
+		}
+		_, enc, _ := d.cache.load(slot)
+		d.atoms, d.encoded = append(d.atoms, a), append(d.encoded, enc)
 	}
 	return b, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	"github.com/creo-dev/creo/etf"
 )
@@ -30,6 +31,7 @@ type decoder struct {
 	raw         bool // RawPayloads
 	cache       atomCache
 	atoms       []etf.Atom // the current header's references, reused
+	encoded     [][]byte   // their atoms encoded, reused
 	res         resolver
 
 	partial      map[uint64]*partialMessage // by sequence id
@@ -41,8 +43,9 @@ type decoder struct {
 // partialMessage is a fragmented message whose last fragment has not
 // arrived.
 type partialMessage struct {
-	atoms []etf.Atom // resolved when the first fragment arrived
-	next  uint64     // the fragment id expected next
+	atoms   []etf.Atom // resolved when the first fragment arrived
+	encoded [][]byte   // and their encodings
+	next    uint64     // the fragment id expected next
 	// data is the control and message bytes so far, in a buffer sized at
 	// the first fragment for all the fragments announced, so that each is
 	// copied once; see newPartialData.
@@ -63,6 +66,7 @@ func newDecoder(s *settings, flags Flags) *decoder {
 // form says how the encoded terms of one message are to be read.
 type form struct {
 	atoms     []etf.Atom // what the header's atom cache references stand for
+	encoded   [][]byte   // those atoms encoded
 	versioned bool       // pass-through: each term starts with 131
 	// owned is set when the bytes are not reused once decoded, so that
 	// decoded binaries and raw payloads may share them instead of copying,
@@ -95,7 +99,7 @@ func (d *decoder) packet(b []byte, owned bool) (Control, error) {
 		if err != nil {
 			return nil, err
 		}
-		return d.message(rest, form{atoms: d.atoms, owned: owned})
+		return d.message(rest, form{atoms: d.atoms, encoded: d.encoded, owned: owned})
 	case tagFragmentHead:
 		if d.fragments {
 			return d.firstFragment(b[2:], owned)
@@ -163,7 +167,7 @@ func (f form) rawTerm(b []byte, at int, res *resolver) (etf.Term, int, error) {
 	}
 	start := at + skip
 	if len(f.atoms) > 0 && bytes.IndexByte(b[start:], tagAtomCacheRef) >= 0 {
-		raw, n, ok, err := res.resolve(b, start, f.atoms, f.owned)
+		raw, n, ok, err := res.resolve(b, start, f.encoded, f.owned)
 		switch {
 		case err != nil:
 			return nil, 0, err
@@ -213,7 +217,7 @@ func (d *decoder) firstFragment(b []byte, owned bool) (Control, error) {
 	case count == 0:
 		return nil, fmt.Errorf("%w: fragmented message %d of 0 fragments", ErrProtocol, seq)
 	case count == 1:
-		return d.message(rest, form{atoms: d.atoms, owned: owned})
+		return d.message(rest, form{atoms: d.atoms, encoded: d.encoded, owned: owned})
 	case d.partial[seq] != nil:
 		return nil, fmt.Errorf("%w: fragmented message %d started twice", ErrProtocol, seq)
 	case len(d.partial) >= d.maxPartial:
@@ -223,9 +227,10 @@ func (d *decoder) firstFragment(b []byte, owned bool) (Control, error) {
 		return nil, err
 	}
 	d.partial[seq] = &partialMessage{
-		atoms: append([]etf.Atom(nil), d.atoms...),
-		next:  count - 1,
-		data:  d.newPartialData(rest, count),
+		atoms:   slices.Clone(d.atoms),
+		encoded: slices.Clone(d.encoded),
+		next:    count - 1,
+		data:    d.newPartialData(rest, count),
 	}
 	return nil, nil
 }
@@ -280,7 +285,7 @@ func (d *decoder) nextFragment(b []byte) (Control, error) {
 	}
 	delete(d.partial, seq)
 	d.partialBytes -= len(p.data) - partialFront
-	return d.message(p.data, form{atoms: p.atoms, owned: true, front: partialFront})
+	return d.message(p.data, form{atoms: p.atoms, encoded: p.encoded, owned: true, front: partialFront})
 }
 
 // reserve accounts for n more bytes of fragmented messages.

@@ -36,19 +36,18 @@ const (
 // they stand for, so that the payload stands on its own. It belongs to a
 // decoder, whose buffers it reuses from message to message.
 type resolver struct {
-	enc  []byte // the encodings of the header's atoms, one after the other
-	ends []int  // where each atom's encoding ends in enc
-	refs []int  // the positions of the references in the term
-	room []byte // copied before the term, for the atoms to take
+	encoded [][]byte // what each reference index stands for, encoded
+	refs    []int    // the positions of the references in the term
+	room    []byte   // copied before the term, for the atoms to take
 }
 
 // resolve rewrites the term at b[at:] with each atom cache reference
-// replaced by the atom it stands for, as etf.AppendTerm writes it, and
-// returns it and the bytes of b the term took. Everything else is kept as
-// it is, so a raw payload that names cached atoms costs a copy at most
-// rather than a decode and an encode. ok is false for a term it leaves to
-// the decoder: a fun, an export, the old pid, port and reference forms, or
-// a compressed term.
+// replaced by the atom it stands for, given as etf.AppendTerm writes it by
+// encoded, and returns it and the bytes of b the term took. Everything else
+// is kept as it is, so a raw payload that names cached atoms costs a copy
+// at most rather than a decode and an encode. ok is false for a term it
+// leaves to the decoder: a fun, an export, the old pid, port and reference
+// forms, or a compressed term.
 //
 // The term moves forward, into the room its atoms need in front of it
 // (which the scan that finds the references measures), up to its last
@@ -56,10 +55,8 @@ type resolver struct {
 // large binary, is where it belongs already. With inPlace, b[:at] is that
 // room, when it is large enough: the term is rewritten in b. Otherwise the
 // term is copied behind room of its own first.
-func (r *resolver) resolve(b []byte, at int, atoms []etf.Atom, inPlace bool) (out []byte, n int, ok bool, err error) {
-	if err := r.encode(atoms); err != nil {
-		return nil, 0, false, err
-	}
+func (r *resolver) resolve(b []byte, at int, encoded [][]byte, inPlace bool) (out []byte, n int, ok bool, err error) {
+	r.encoded = encoded
 	n, grow, ok, err := r.scan(b[at:])
 	if !ok || err != nil {
 		return nil, 0, ok, err
@@ -78,31 +75,10 @@ func (r *resolver) resolve(b []byte, at int, atoms []etf.Atom, inPlace bool) (ou
 		w += copy(b[w:], b[from:ref])
 		// What the atoms added so far is at most grow, so w never passes
 		// the reference it replaces: read its index first.
-		w += copy(b[w:], r.atom(int(b[ref+1])))
+		w += copy(b[w:], encoded[b[ref+1]])
 		from = ref + 2
 	}
 	return b[at-grow : at+n : at+n], n, true, nil
-}
-
-// encode encodes the atoms the references may stand for.
-func (r *resolver) encode(atoms []etf.Atom) error {
-	r.enc, r.ends = r.enc[:0], r.ends[:0]
-	for _, a := range atoms {
-		var err error
-		if r.enc, err = etf.AppendTerm(r.enc, a); err != nil {
-			return err
-		}
-		r.ends = append(r.ends, len(r.enc))
-	}
-	return nil
-}
-
-// atom returns the encoding of the i-th atom of encode.
-func (r *resolver) atom(i int) []byte {
-	if i == 0 {
-		return r.enc[:r.ends[0]]
-	}
-	return r.enc[r.ends[i-1]:r.ends[i]]
 }
 
 // scan finds the atom cache references of the term at the start of b, in
@@ -167,11 +143,11 @@ func (r *resolver) ref(b []byte, pos int) (int, error) {
 		return 0, fmt.Errorf("atom cache reference truncated at byte %d", pos)
 	}
 	i := int(b[pos+1])
-	if i >= len(r.ends) {
-		return 0, fmt.Errorf("atom cache reference %d of %d", i, len(r.ends))
+	if i >= len(r.encoded) {
+		return 0, fmt.Errorf("atom cache reference %d of %d", i, len(r.encoded))
 	}
 	r.refs = append(r.refs, pos)
-	return len(r.atom(i)) - 2, nil
+	return len(r.encoded[i]) - 2, nil
 }
 
 // identifier scans the pid, port or reference at b[pos:], whose node may

@@ -47,7 +47,7 @@ func TestResolve(t *testing.T) {
 			for _, room := range []int{0, 1, 64} {
 				b := append(make([]byte, room), input...)
 				var r resolver
-				got, n, ok, err := r.resolve(b, room, atoms, room > 0)
+				got, n, ok, err := r.resolve(b, room, encodeAtoms(t, atoms), room > 0)
 				if err != nil || !ok {
 					t.Fatalf("room %d: ok %v, %v", room, ok, err)
 				}
@@ -68,6 +68,18 @@ func TestResolve(t *testing.T) {
 			}
 		})
 	}
+}
+
+// encodeAtoms encodes atoms as the atom cache keeps them.
+func encodeAtoms(t *testing.T, atoms []etf.Atom) [][]byte {
+	encoded := make([][]byte, len(atoms))
+	for i, a := range atoms {
+		var err error
+		if encoded[i], err = etf.AppendTerm(nil, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return encoded
 }
 
 // TestResolveDeclines lists the terms left to the decoder, and the
@@ -92,7 +104,7 @@ func TestResolveDeclines(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var r resolver
-			_, _, ok, err := r.resolve(tt.b, 0, atoms, false)
+			_, _, ok, err := r.resolve(tt.b, 0, encodeAtoms(t, atoms), false)
 			if ok {
 				t.Fatal("not declined")
 			}
@@ -108,9 +120,10 @@ func TestResolveDeclines(t *testing.T) {
 }
 
 // BenchmarkDecodeRawPayload decodes SEND packets whose payload names an
-// atom of the packet's cache, as the BEAM's messages do, with RawPayloads:
-// the payload must be rewritten to stand alone. binary_100k_fragments
-// arrives in two fragments, as a 100 KB message does from the BEAM.
+// atom of the connection's cache, defined by an earlier packet, as the
+// BEAM's messages do, with RawPayloads: the payload must be rewritten to
+// stand alone. binary_100k_fragments arrives in two fragments, as a 100 KB
+// message does from the BEAM.
 func BenchmarkDecodeRawPayload(b *testing.B) {
 	a := []byte{82, 0} // the atom of the header's only reference
 	big := make(etf.Map, 1000)
@@ -124,7 +137,8 @@ func BenchmarkDecodeRawPayload(b *testing.B) {
 		}
 		return enc
 	}
-	cache := cat(unhex("01 08 00 02"), []byte("hi")) // defines the reference
+	define := cat(unhex("01 08 00 02"), []byte("hi")) // the atom of slot 0
+	cache := unhex("01 00 00")                        // one reference, to slot 0
 	send := []byte{104, 3, 97, 2, 119, 0}
 	packet := func(payload []byte) [][]byte {
 		return [][]byte{cat([]byte{131, 68}, cache, send, pidBytes, payload)}
@@ -146,6 +160,9 @@ func BenchmarkDecodeRawPayload(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			d := testDecoder(b, DefaultFlags, func(c *Config) { c.RawPayloads = true })
+			if _, err := d.packet(cat([]byte{131, 68}, define, send, pidBytes, []byte{106}), false); err != nil {
+				b.Fatal(err)
+			}
 			b.ReportAllocs()
 			b.SetBytes(int64(len(bytes.Join(c.packets, nil))))
 			for b.Loop() {
