@@ -8,7 +8,7 @@ import (
 	"github.com/creo-dev/creo/internal/etfwire"
 )
 
-// The tags appendResolved reads (erl_ext_dist.md), beside those of
+// The tags resolver.scan reads (erl_ext_dist.md), beside those of
 // internal/etfwire.
 const (
 	tagAtomCacheRef  = 82
