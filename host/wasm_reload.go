@@ -37,10 +37,13 @@ func (w *Wasm) reload(ctx context.Context, name etf.Atom, m *WasmModule, extra e
 	s.reload.Lock()
 	defer s.reload.Unlock()
 	w.mu.Lock()
-	old := s.module.Vsn()
+	old := s.module
 	w.mu.Unlock()
+	// Its vsn is spelt out of the Wasm's lock, which every server's
+	// reload takes.
+	oldVsn := etf.Binary(old.Vsn())
 	if !wait {
-		return w.node.changeCodeIfIdle(name, m, etf.Binary(old), extra)
+		return w.node.changeCodeIfIdle(name, m, oldVsn, extra)
 	}
-	return true, w.node.ChangeCode(ctx, name, m, etf.Binary(old), extra)
+	return true, w.node.ChangeCode(ctx, name, m, oldVsn, extra)
 }
