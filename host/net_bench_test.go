@@ -4,20 +4,19 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/creo-dev/creo/etf"
 	"github.com/creo-dev/creo/internal/erltest"
 )
 
-// BenchmarkCallFromElixir measures a GenServer.call round trip from an
-// Elixir node to a creo echo server, beside the same call to an Elixir
-// echo server on another Elixir node: both over loopback distribution, in
-// one run, so the ratio of the two ns/call is what to read. ns/call is
-// measured on the calling node; ns/op adds one evaluation round trip per
-// run. The requests are an atom and a 100 KB binary, which arrives in
-// fragments.
+// BenchmarkCallFromElixir measures GenServer.call from an Elixir node to a
+// creo echo server, beside the same call to an Elixir echo server on
+// another Elixir node: both over loopback distribution, in one run, so the
+// ratio of the two ns/call is what to read. ns/call is measured on the
+// calling node, the time of all calls over their number: with one caller
+// a round trip, with 64 callers at once the inverse of the throughput.
+// The requests are an atom and a 100 KB binary, which arrives in fragments.
 func BenchmarkCallFromElixir(b *testing.B) {
 	epmdAddr := erltest.Epmd(b)
 	creo := startNet(b, epmdAddr)
@@ -28,7 +27,10 @@ func BenchmarkCallFromElixir(b *testing.B) {
 	server.Eval(b, "defmodule Echo do use GenServer; def init(s), do: {:ok, s}; def handle_call(m, _from, s), do: {:reply, m, s} end")
 	server.Eval(b, "{:ok, _} = GenServer.start(Echo, nil, name: :echo)")
 	caller := startElixir(b, epmdAddr, erltest.NodeConfig{})
-	caller.Eval(b, "defmodule Calls do def run(_to, _req, 0), do: :ok; def run(to, req, n) do ^req = GenServer.call(to, req); run(to, req, n - 1) end end")
+	caller.Eval(b, "defmodule Calls do "+
+		"def run(_to, _req, 0), do: :ok; "+
+		"def run(to, req, n) do ^req = GenServer.call(to, req); run(to, req, n - 1) end; "+
+		"def par(to, req, callers, n), do: Enum.map(1..callers, fn _ -> Task.async(fn -> run(to, req, n) end) end) |> Enum.each(&Task.await(&1, :infinity)) end")
 	for _, req := range []struct {
 		name string
 		code string // an Elixir expression
@@ -43,18 +45,21 @@ func BenchmarkCallFromElixir(b *testing.B) {
 			{name: "creo", node: creo.Name()},
 			{name: "elixir", node: etf.Atom(server.Name)},
 		} {
-			call := fmt.Sprintf("Calls.run({:echo, :%q}, %s, %%d)", string(target.node), req.code)
-			caller.Eval(b, fmt.Sprintf(call, 1000)) // connect, and warm up
-			b.Run(req.name+"/"+target.name, func(b *testing.B) {
-				b.ReportAllocs()
-				code := fmt.Sprintf("req = %s; {t, :ok} = :timer.tc(fn -> %s end); t", req.code, fmt.Sprintf(strings.Replace(call, req.code, "req", 1), b.N))
-				b.ResetTimer()
-				us, err := strconv.ParseFloat(caller.Eval(b, code), 64)
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.ReportMetric(us*1000/float64(b.N), "ns/call")
-			})
+			to := fmt.Sprintf("{:echo, :%q}", string(target.node))
+			caller.Eval(b, fmt.Sprintf("Calls.run(%s, %s, 1000)", to, req.code)) // connect, and warm up
+			for _, callers := range []int{1, 64} {
+				b.Run(fmt.Sprintf("%s/%d/%s", req.name, callers, target.name), func(b *testing.B) {
+					b.ReportAllocs()
+					each := max(1, b.N/callers)
+					code := fmt.Sprintf("req = %s; {t, :ok} = :timer.tc(fn -> Calls.par(%s, req, %d, %d) end); t", req.code, to, callers, each)
+					b.ResetTimer()
+					us, err := strconv.ParseFloat(caller.Eval(b, code), 64)
+					if err != nil {
+						b.Fatal(err)
+					}
+					b.ReportMetric(us*1000/float64(callers*each), "ns/call")
+				})
+			}
 		}
 	}
 }
