@@ -110,4 +110,12 @@
 //     times. The Elixir end is the limit both ways: a CPU profile of Elixir
 //     to Go shows the Go reader mostly idle, and Go alone sends 850,000 a
 //     second.
+//   - A 100 KB raw payload (BenchmarkSend "100KB raw both ways"), sent as a
+//     Raw and kept raw: 140 KB allocated a message, the one buffer its two
+//     fragments are read into, where its atoms are also resolved; about
+//     47 µs of CPU a message for both ends, when the collector runs per
+//     bytes allocated (GOGC=off, GOMEMLIMIT=256MiB).
+//   - Decoding a raw payload that names cached atoms
+//     (BenchmarkDecodeRawPayload): a call 0.53 µs, a 1,000-key map 18 µs,
+//     mostly the walk that finds its references and checks the term.
 package dist
