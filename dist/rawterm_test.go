@@ -100,6 +100,11 @@ func TestResolveDeclines(t *testing.T) {
 		{name: "pid node not an atom", b: []byte{88, 97, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, err: "node of 88 at byte 0 is not an atom"},
 		{name: "pid truncated", b: []byte{88, 82, 0, 0, 0}, err: "88 truncated at byte 0"},
 		{name: "list too long", b: []byte{108, 0, 0, 1, 0, 106}, err: "257 elements in 6 bytes at byte 0"},
+		// The leaves resolve measures itself, left to etf when truncated.
+		{name: "small integer truncated", b: []byte{104, 1, 97}, err: "etf: truncated input: SMALL_INTEGER_EXT needs 2 bytes, 1 left at offset 0"},
+		{name: "integer truncated", b: []byte{104, 1, 98, 0, 0}, err: "etf: truncated input: INTEGER_EXT needs 5 bytes, 3 left at offset 0"},
+		{name: "binary truncated", b: []byte{104, 1, 109, 0, 0, 0, 5, 'a'}, err: "etf: truncated input: BINARY_EXT of 5 bytes, 1 left at offset 0"},
+		{name: "atom truncated", b: []byte{104, 1, 119, 3, 'a'}, err: "etf: truncated input: SMALL_ATOM_UTF8_EXT of 3 bytes, 1 left at offset 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
