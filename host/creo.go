@@ -247,39 +247,43 @@ func StartManager(ctx context.Context, n *Node, w *Wasm, cfg ManagerConfig) (*Ma
 
 // lock takes the lock of name and returns its unlock.
 func (m *Manager) lock(name etf.Atom) (unlock func()) {
-	m.mu.Lock()
-	l := m.names[name]
-	if l == nil {
-		l = &nameLock{}
-		m.names[name] = l
-	}
-	l.users++
-	m.mu.Unlock()
-	l.Lock()
-	return func() {
-		l.Unlock()
-		m.mu.Lock()
-		if l.users--; l.users == 0 {
-			delete(m.names, name)
-		}
-		m.mu.Unlock()
-	}
+	return m.lockAll([]etf.Atom{name})
 }
 
 // lockAll takes the locks of names, in order so that two requests for
 // overlapping names cannot wait on each other, and returns their unlock.
+// The names are counted as users of their locks under one hold of m.mu,
+// not one each: a reload takes thousands.
 func (m *Manager) lockAll(names []etf.Atom) (unlock func()) {
 	sorted := slices.Clone(names)
 	slices.SortFunc(sorted, func(a, b etf.Atom) int { return strings.Compare(string(a), string(b)) })
 	sorted = slices.Compact(sorted)
-	unlocks := make([]func(), len(sorted))
+	locks := make([]*nameLock, len(sorted))
+	m.mu.Lock()
 	for i, name := range sorted {
-		unlocks[i] = m.lock(name)
+		l := m.names[name]
+		if l == nil {
+			l = &nameLock{}
+			m.names[name] = l
+		}
+		l.users++
+		locks[i] = l
+	}
+	m.mu.Unlock()
+	for _, l := range locks {
+		l.Lock()
 	}
 	return func() {
-		for _, unlock := range unlocks {
-			unlock()
+		for _, l := range locks {
+			l.Unlock()
 		}
+		m.mu.Lock()
+		for i, l := range locks {
+			if l.users--; l.users == 0 {
+				delete(m.names, sorted[i])
+			}
+		}
+		m.mu.Unlock()
 	}
 }
 
