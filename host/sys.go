@@ -203,19 +203,17 @@ func (n *Node) Resume(ctx context.Context, to etf.Term) error {
 }
 
 // exec runs f inside the local server to, between two of its messages
-// (or while it is suspended), and returns f's result. When the server is
-// idle f runs at once on the calling goroutine (see execIdle); otherwise
-// it goes to the server as a request.
+// (or while it is suspended), and returns f's result.
 func (n *Node) exec(ctx context.Context, to etf.Term, f func(*Process) any) (any, error) {
-	if v, ok := n.execIfIdle(to, f); ok {
-		return v, nil
-	}
 	return n.request(ctx, to, &request{kind: reqExec, exec: f}, Infinity)
 }
 
 // execIfIdle runs f inside the local server to on the calling goroutine if
 // the server is idle, and reports whether it did; if not (busy, or no such
-// local process) nothing ran.
+// local process) nothing ran. Only code changes take this path: other
+// operations, such as a supervisor's, can wait long (for a child to shut
+// down), and as requests they run on the server's goroutine while the
+// caller's ctx bounds its wait for them.
 func (n *Node) execIfIdle(to etf.Term, f func(*Process) any) (any, bool) {
 	d, err := n.destination(to)
 	if err != nil || d.alias || !n.isLocal(d.node) {
@@ -272,7 +270,13 @@ func (n *Node) ReplaceState(ctx context.Context, to etf.Term, f func(etf.Term) e
 // two messages: b's CodeChange(oldVsn, State, extra) converts the state
 // first, and if it fails the server keeps its old behaviour and state and
 // ChangeCode returns the error with its reason.
+//
+// An idle server's code changes on the calling goroutine (see execIdle); a
+// busy one's when it gets to the request.
 func (n *Node) ChangeCode(ctx context.Context, to etf.Term, b Behaviour, oldVsn, extra etf.Term) error {
+	if done, err := n.changeCodeIfIdle(to, b, oldVsn, extra); done {
+		return err
+	}
 	v, err := n.exec(ctx, to, changeCodeFunc(b, oldVsn, extra))
 	if err != nil {
 		return err
