@@ -9,10 +9,13 @@ import (
 // Opcodes this package writes or treats specially.
 const (
 	opUnreachable = 0x00
+	opNop         = 0x01
+	opBlock       = 0x02
 	opLoop        = 0x03
 	opIf          = 0x04
 	opElse        = 0x05
 	opEnd         = 0x0b
+	opCall        = 0x10
 	opDrop        = 0x1a
 	opGlobalGet   = 0x23
 	opGlobalSet   = 0x24
@@ -23,6 +26,10 @@ const (
 	blockEmpty    = 0x40
 	valI32        = 0x7f
 )
+
+// opReturnCallIndirect is the last control instruction: the calls are call,
+// call_indirect, return_call and return_call_indirect, 0x10 to 0x13.
+const opReturnCallIndirect = 0x13
 
 var errTruncated = errors.New("truncated")
 
