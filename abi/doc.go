@@ -35,12 +35,16 @@
 //
 // Deadline: a per-instance timer, armed per callback and paused during
 // host calls that wait. It interrupts the guest through a global that the
-// module checks at every loop head, and wakes it from a WASI sleep. abi adds
-// those checks when it loads a module (abi/internal/interrupt), with a
-// countdown that makes a trip into Go every 65536 loop iterations: Go
-// cannot preempt compiled wasm code, so without it a guest in a long loop
-// stalls the host's garbage collector, and on a 2-core machine the whole
-// host, deadline timer included. wazero's own mechanism,
+// module checks at every loop head and at the entry of every function that
+// calls (unless a loop head comes first in it), and wakes it from a WASI
+// sleep. So it covers every way a guest runs long: loops, and recursion,
+// whose time a stack overflow does not bound (a naive fib(60) without a
+// loop runs for hours). abi adds those checks when it loads a module
+// (abi/internal/interrupt), with a countdown that makes a trip into Go
+// every 65536 checks: Go cannot preempt compiled wasm code, so without it
+// a guest in a long loop or recursion stalls the host's garbage collector,
+// and on a 2-core machine the whole host, deadline timer included.
+// wazero's own mechanism,
 // WithCloseOnContextDone, calls into Go at every loop back-edge and starts
 // a goroutine per call: it remains only the fallback for modules abi cannot
 // rewrite (SIMD, threads, exceptions). Figures are in the package's
