@@ -26,10 +26,13 @@
 // goes, not how long it takes: a naive fib(60) is 60 frames deep and takes
 // hours, with no loop in it, and tail calls (return_call) recurse without
 // any stack. So every loop head is checked, and so is the entry of every
-// function that calls, but for those where an entry check would add nothing:
+// function, but for those where an entry check would add little:
 //
-//   - a function that calls nothing runs at most its own length between
-//     two loop heads, which are checked;
+//   - a short function that calls nothing (at most 256 bytes of code) runs
+//     at most its own length between two loop heads, which are checked. A
+//     long one is checked all the same, or a function that calls it a
+//     million times in a row, with no loop, would run a million times its
+//     length unchecked;
 //   - a function whose first control instruction, after any number of
 //     blocks and nops, is a loop meets that loop's check before it can call
 //     anything. The Go compiler begins most functions that call so (the
@@ -62,6 +65,11 @@ import (
 
 // Export is the name of the added interrupt global.
 const Export = "creo_interrupt"
+
+// shortLeaf is the longest function body, in bytes, that needs no check at
+// its entry if it calls nothing: a caller's run of calls to it then costs
+// at most a few hundred instructions a call between two checks.
+const shortLeaf = 256
 
 // Period is the number of checks, loop iterations and calls, between two
 // trips into Go.
@@ -299,9 +307,9 @@ func instrumentCode(body, check []byte) ([]byte, error) {
 }
 
 // instrumentFunc appends function body fn to out with check after each
-// loop's block type, and at its entry if it calls and its first control
-// instruction, after any blocks and nops, is not a loop (see the package
-// doc for why).
+// loop's block type, and at its entry unless it is short and calls
+// nothing, or its first control instruction, after any blocks and nops, is
+// a loop (see the package doc for why).
 func instrumentFunc(out, fn, check []byte) ([]byte, error) {
 	r := reader{b: fn}
 	groups := r.u32()
@@ -337,7 +345,7 @@ func instrumentFunc(out, fn, check []byte) ([]byte, error) {
 		return nil, r.err
 	}
 	out = append(out, fn[copied:]...)
-	if calls && !loopFirst {
+	if (calls || len(fn) > shortLeaf) && !loopFirst {
 		out = slices.Insert(out, entry, check...)
 	}
 	return out, nil

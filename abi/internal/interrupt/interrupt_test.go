@@ -132,6 +132,7 @@ func TestInstrumentFunc(t *testing.T) {
 	check := checkCode(5, 6)
 	call := []byte{opCall, 0}
 	loop := []byte{opLoop, blockEmpty}
+	long := append(bytes.Repeat([]byte{opNop}, shortLeaf), opEnd)
 	tests := []struct {
 		name string
 		fn   []byte
@@ -156,6 +157,7 @@ func TestInstrumentFunc(t *testing.T) {
 			fn:   cat([]byte{opBlock, blockEmpty, opI32Const, 0, 0x0d, 0}, loop, call, []byte{opEnd, opEnd, opEnd}), // br_if 0
 			want: cat(check, []byte{opBlock, blockEmpty, opI32Const, 0, 0x0d, 0}, loop, check, call, []byte{opEnd, opEnd, opEnd}),
 		},
+		{"a long function that calls nothing", long, cat(check, long)},
 		{"call_indirect", []byte{opI32Const, 0, 0x11, 0, 0, opEnd}, cat(check, []byte{opI32Const, 0, 0x11, 0, 0, opEnd})},
 		{"return_call", []byte{0x12, 0, opEnd}, cat(check, []byte{0x12, 0, opEnd})},
 	}
