@@ -17,7 +17,7 @@ const expiredMark = -1
 // deadline bounds the callbacks of one instance. It is armed per callback,
 // paused while the guest waits in a host call, and, when it fires,
 // interrupts the guest: it sets the module's interrupt global, which the
-// check at every loop head turns into a trap (see abi/internal/interrupt),
+// checks at loop heads and function entries turn into a trap (see abi/internal/interrupt),
 // or, for a module that could not be instrumented, cancels the instance's
 // context, which makes wazero close it (WithCloseOnContextDone).
 //

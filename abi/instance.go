@@ -196,7 +196,7 @@ func (in *instance) fault(kind FaultKind, cb Callback, err error, expired bool) 
 
 // sleep is the guest's WASI sleep (time.Sleep, and poll_oneoff's clock): a
 // real one, which the deadline cuts short so that an interrupted guest
-// wakes and meets its next loop check.
+// wakes and meets its next interrupt check.
 func (in *instance) sleep(ns int64) {
 	t := time.NewTimer(time.Duration(ns))
 	defer t.Stop()

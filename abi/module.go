@@ -50,7 +50,8 @@ type module struct {
 	vsn      [sha256.Size]byte // of the module's bytes
 	hash     [sha256.Size]byte // of the code compiled, maybe instrumented
 	compiled *compiled
-	// interruptible: the code checks the interrupt global at every loop.
+	// interruptible: the code checks the interrupt global at loop heads
+	// and function entries.
 	interruptible bool
 	cfg           ModuleConfig
 	log           *slog.Logger

@@ -150,8 +150,9 @@ func (e *engine) release(hash [sha256.Size]byte, c *compiled) {
 func (r *runtime) Load(ctx context.Context, wasm []byte, cfg ModuleConfig) (Module, error) {
 	cfg = cfg.withDefaults()
 	vsn := sha256.Sum256(wasm)
-	// Every module gets the loop checks: untrusted ones for the deadline,
-	// and all of them so a long loop still lets the Go runtime preempt it
+	// Every module gets the interrupt checks at loop heads and function
+	// entries: untrusted ones for the deadline, and all of them so that
+	// long-running code still lets the Go runtime preempt it
 	// (see abi/internal/interrupt).
 	code, kind, interruptible := wasm, plainEngine, true
 	instrumented, err := interrupt.Instrument(wasm)
