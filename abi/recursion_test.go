@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	goruntime "runtime"
 	"testing"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/creo-dev/creo/etf"
 	"github.com/creo-dev/creo/internal/cputime"
+	"github.com/creo-dev/creo/internal/wattest"
 )
 
 // The guest testdata/fib.wat recurses with no loop at all: fib(60) takes
@@ -29,24 +29,9 @@ func fibGuest(t testing.TB) []byte {
 	return wasm
 }
 
-// TestFibGuestBuilt checks that testdata/fib.wasm is what fib.wat assembles
-// to, where wat2wasm (wabt) is installed.
+// TestFibGuestBuilt checks that testdata/fib.wasm is what fib.wat assembles to.
 func TestFibGuestBuilt(t *testing.T) {
-	wat2wasm, err := exec.LookPath("wat2wasm")
-	if err != nil {
-		t.Skip("wat2wasm not found; install wabt to check testdata/fib.wasm")
-	}
-	out := filepath.Join(t.TempDir(), "fib.wasm")
-	if b, err := exec.Command(wat2wasm, filepath.Join("testdata", "fib.wat"), "-o", out).CombinedOutput(); err != nil {
-		t.Fatalf("wat2wasm: %v\n%s", err, b)
-	}
-	want, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(fibGuest(t)) != string(want) {
-		t.Error("testdata/fib.wasm is not what fib.wat assembles to: run the command in fib.wat")
-	}
+	wattest.CheckBuilt(t, filepath.Join("testdata", "fib"))
 }
 
 // fibState is the state the fib guest's callbacks get: ok.

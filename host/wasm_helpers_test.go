@@ -11,6 +11,7 @@ import (
 	"github.com/creo-dev/creo/abi"
 	"github.com/creo-dev/creo/etf"
 	"github.com/creo-dev/creo/internal/gobuild"
+	"github.com/creo-dev/creo/internal/wattest"
 )
 
 // wasmTestCache is where the Wasm tests keep built guests and compiled
@@ -125,22 +126,7 @@ func mustDecode(t testing.TB, v etf.Term) etf.Term {
 	return d
 }
 
-// TestWatEchoBuilt checks that testdata/wasm_echo.wasm is what its .wat
-// assembles to, where wat2wasm (wabt) is installed.
+// TestWatEchoBuilt checks that testdata/wasm_echo.wasm is what wasm_echo.wat assembles to.
 func TestWatEchoBuilt(t *testing.T) {
-	wat2wasm, err := exec.LookPath("wat2wasm")
-	if err != nil {
-		t.Skip("wat2wasm not found; install wabt to check testdata/wasm_echo.wasm")
-	}
-	out := filepath.Join(t.TempDir(), "echo.wasm")
-	if b, err := exec.Command(wat2wasm, filepath.Join("testdata", "wasm_echo.wat"), "-o", out).CombinedOutput(); err != nil {
-		t.Fatalf("wat2wasm: %v\n%s", err, b)
-	}
-	want, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(watEchoWasm(t)) != string(want) {
-		t.Error("testdata/wasm_echo.wasm is not what wasm_echo.wat assembles to: run the command in wasm_echo.wat")
-	}
+	wattest.CheckBuilt(t, filepath.Join("testdata", "wasm_echo"))
 }
