@@ -99,7 +99,15 @@ func (c *closeOnDown) HandleInfo(*Process, etf.Term, etf.Term) Result {
 // intensity its supervisor gives up and stops, alone: the server's
 // siblings and the node carry on. spec.ID names the server among the user
 // servers.
+//
+// Once the start is handed to the user supervisor, StartUserServer waits
+// for its outcome even past the end of ctx, as supervisor:start_child
+// waits: the supervisor goes on with a start whether its caller waits or
+// not, and a caller that stopped waiting would be told of no server while
+// one runs. The server's init bounds the wait (a Wasm server's by its
+// deadline).
 func (n *Node) StartUserServer(ctx context.Context, spec ChildSpec, intensity int, period time.Duration) (etf.Pid, error) {
+	ctx = context.WithoutCancel(ctx)
 	own := SupervisorSpec{Strategy: OneForOne, Intensity: intensity, Period: period, Children: []ChildSpec{spec}}
 	sup, err := n.StartChild(ctx, UserSupervisor, ChildSpec{
 		ID: spec.ID, Type: Supervisor, Restart: Transient, Start: SupervisorStart(own, Options{}),

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"testing"
@@ -130,4 +131,26 @@ func mustWhereis(t testing.TB, n *Node, name etf.Atom) etf.Pid {
 		t.Fatalf("%s is not registered", name)
 	}
 	return pid
+}
+
+// TestStartUserServerAbandoned: a caller whose ctx ends while the
+// server's init runs is told what became of the start: the server it
+// started, not an error while the server runs unknown to it.
+func TestStartUserServerAbandoned(t *testing.T) {
+	n := testNode(t)
+	if err := n.Boot(); err != nil {
+		t.Fatal(err)
+	}
+	start, cancel := context.WithCancel(context.Background())
+	slow := ChildSpec{ID: etf.Atom("slow"), Start: ServerStart(&fake{init: func(_ *Process, a etf.Term) Result {
+		cancel() // the caller's ctx ends while init runs, which then succeeds
+		return Ok(a)
+	}}, nil, Options{Name: "slow"})}
+	pid, err := n.StartUserServer(start, slow, 1, time.Hour)
+	if err != nil {
+		t.Fatalf("StartUserServer, ctx ended during init: %v", err)
+	}
+	if got := mustWhereis(t, n, "slow"); got != pid {
+		t.Fatalf("slow runs as %v, StartUserServer said %v", got, pid)
+	}
 }
