@@ -3,7 +3,6 @@ package abi
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	goruntime "runtime"
 	"testing"
@@ -22,11 +21,7 @@ import (
 // fibGuest returns testdata/fib.wasm, assembled from testdata/fib.wat.
 func fibGuest(t testing.TB) []byte {
 	t.Helper()
-	wasm, err := os.ReadFile(filepath.Join("testdata", "fib.wasm"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return wasm
+	return wattest.Read(t, filepath.Join("testdata", "fib"))
 }
 
 // TestFibGuestBuilt checks that testdata/fib.wasm is what fib.wat assembles to.

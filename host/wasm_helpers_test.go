@@ -64,11 +64,7 @@ func buildGuest(t testing.TB, dir string) []byte {
 // the WebAssembly text format, which costs almost nothing in the guest.
 func watEchoWasm(t testing.TB) []byte {
 	t.Helper()
-	wasm, err := os.ReadFile(filepath.Join("testdata", "wasm_echo.wasm"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return wasm
+	return wattest.Read(t, filepath.Join("testdata", "wasm_echo"))
 }
 
 // testWasm returns a Wasm for the booted node n. When the test ends it

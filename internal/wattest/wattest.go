@@ -32,11 +32,17 @@ func CheckBuilt(t testing.TB, base string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := os.ReadFile(base + ".wasm")
+	if !bytes.Equal(Read(t, base), want) {
+		t.Errorf("wattest: %s.wasm is not what %s.wat assembles to: run the command in %s.wat", base, base, base)
+	}
+}
+
+// Read returns the module base+".wasm", failing t when it cannot.
+func Read(t testing.TB, base string) []byte {
+	t.Helper()
+	wasm, err := os.ReadFile(base + ".wasm")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("wattest: %s.wasm is not what %s.wat assembles to: run the command in %s.wat", base, base, base)
-	}
+	return wasm
 }
