@@ -54,6 +54,7 @@ type Process struct {
 	wait     *waiter // set while the process's goroutine awaits replies
 	restarts int     // how many times its supervisor restarted it
 	tracked  bool    // it is in the node's peer index
+	life     *life   // its Context, once asked for
 
 	// server is owned by the goroutine that runs the process; its
 	// behaviour changes under mu, for introspection.
@@ -190,6 +191,7 @@ func (p *Process) exit(reason etf.Term) {
 		reason = p.pending
 	}
 	p.status = exited
+	p.endLife(reason)
 	links, monitors, watchers := p.links.take(), p.monitors.take(), p.watchers.take()
 	name, tracked := p.name, p.tracked
 	p.aliases = smallMap[etf.Ref, struct{}]{}

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"testing"
@@ -540,5 +541,41 @@ func TestSupervisorCalls(t *testing.T) {
 	}
 	if _, err := n.WhichChildren(ctx(t), before["b"]); !errors.Is(err, ErrBadarg) {
 		t.Fatalf("WhichChildren of a worker = %v", err)
+	}
+}
+
+// TestChildStopsItself has a child ask its own supervisor to terminate it
+// from a callback, passing its Context: the supervisor's shutdown signal
+// ends the wait, the caller of the child sees it exit with shutdown, as
+// OTP's would, and the supervisor goes on.
+func TestChildStopsItself(t *testing.T) {
+	n := testNode(t)
+	type outcome struct {
+		err   error
+		cause error
+	}
+	done := make(chan outcome, 1)
+	selfStop := &fake{call: func(p *Process, req etf.Term, _ From, s etf.Term) Result {
+		err := p.Node().TerminateChild(p.Context(), etf.Atom("sup"), etf.Atom("a"))
+		done <- outcome{err, context.Cause(p.Context())}
+		return Reply(req, s)
+	}}
+	sup, err := n.StartSupervisor(SupervisorSpec{Strategy: OneForOne, Intensity: 1, Children: []ChildSpec{
+		{ID: etf.Atom("a"), Start: ServerStart(selfStop, nil, Options{})},
+	}}, Options{Name: "sup"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := pids(t, n, sup)["a"]
+	_, err = n.Call(ctx(t), child, etf.Atom("stop_yourself"), Infinity)
+	if !errors.Is(err, &ExitError{Reason: Shutdown}) {
+		t.Fatalf("call to the child = %v, want exit shutdown", err)
+	}
+	got := <-done
+	if !errors.Is(got.err, context.Canceled) || !errors.Is(got.cause, &ExitError{Reason: Shutdown}) {
+		t.Fatalf("TerminateChild from the child = %v, cause %v; want canceled by exit shutdown", got.err, got.cause)
+	}
+	if after := pids(t, n, sup); after["a"] != (etf.Pid{}) {
+		t.Fatalf("child a after terminating itself = %v, want stopped", after["a"])
 	}
 }
