@@ -17,10 +17,12 @@ import (
 //
 //	go test -run '^$' -bench . -benchtime 2s -count 5 ./abi
 
+// The arguments are terms already, as the host holds them: boxing them
+// in the benchmark's loop would count allocations the host does not make.
 var (
-	benchReq   = etf.Raw{119, 4, 'p', 'i', 'n', 'g'} // ping
-	benchFrom  = mustEncode(etf.Tuple{etf.Pid{Node: "elixir@127.0.0.1", ID: 90, Creation: 3}, etf.Ref{Node: "elixir@127.0.0.1", Creation: 3, Len: 3, ID: [5]uint32{1, 2, 3}}})
-	benchState = etf.Raw{97, 7} // 7
+	benchReq   etf.Term = etf.Raw{119, 4, 'p', 'i', 'n', 'g'} // ping
+	benchFrom  etf.Term = mustEncode(etf.Tuple{etf.Pid{Node: "elixir@127.0.0.1", ID: 90, Creation: 3}, etf.Ref{Node: "elixir@127.0.0.1", Creation: 3, Len: 3, ID: [5]uint32{1, 2, 3}}})
+	benchState etf.Term = etf.Raw{97, 7} // 7
 )
 
 func mustEncode(t etf.Term) etf.Raw {
@@ -70,13 +72,16 @@ func loopGuest(n int32) *guest {
 	return g.callback(abiname.HandleCall, body, wI32)
 }
 
-func benchCalls(b *testing.B, m Module) {
+func benchCalls(b *testing.B, m Module) { benchCallsOf(b, m, benchReq) }
+
+// benchCallsOf makes handle_call round trips through m with request req.
+func benchCallsOf(b *testing.B, m Module, req etf.Term) {
 	p := newFakeProcess()
 	ctx := context.Background()
 	b.ReportAllocs()
 	defer cputime.Report(b, cputime.Used())
 	for b.Loop() {
-		if _, err := m.HandleCall(ctx, p, benchReq, benchFrom, benchState); err != nil {
+		if _, err := m.HandleCall(ctx, p, req, benchFrom, benchState); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -94,6 +99,36 @@ func BenchmarkCallback(b *testing.B) {
 		b.Run("go-echo/"+mode.name, func(b *testing.B) {
 			benchCalls(b, loadGo(b, "../guests/echo", ModuleConfig{Trusted: mode.trusted}))
 		})
+	}
+}
+
+// benchRequests are the requests of the calls benchmark (go run ./bench
+// -only calls), as the host hands them to abi: encoded, undecoded.
+var benchRequests = []struct {
+	name string
+	req  etf.Term
+}{
+	{"small", mustEncode(etf.Tuple{etf.Atom("ping"), etf.Int(1)})},
+	{"1KB", mustEncode(etf.Binary(make([]byte, 1<<10)))},
+	{"100KB", mustEncode(etf.Binary(make([]byte, 100<<10)))},
+	{"map1k", mustEncode(benchMap(1000))},
+}
+
+func benchMap(n int) etf.Map {
+	m := make(etf.Map, n)
+	for i := range m {
+		m[i] = etf.Pair{Key: etf.Int(i), Value: etf.Int(i)}
+	}
+	return m
+}
+
+// BenchmarkCallbackSize is handle_call of guests/echo through abi for
+// requests of the calls benchmark's sizes: what a Wasm echo costs beyond a
+// native one, copying the request in and the reply out included.
+func BenchmarkCallbackSize(b *testing.B) {
+	m := loadGo(b, "../guests/echo", ModuleConfig{})
+	for _, r := range benchRequests {
+		b.Run(r.name, func(b *testing.B) { benchCallsOf(b, m, r.req) })
 	}
 }
 
