@@ -6,8 +6,9 @@ import (
 	"github.com/creo-dev/creo/etf"
 )
 
-// rawBoxes holds, for each length below its size, the last argument
-// element of that length boxed as an etf.Term by boxRaw.
+// rawBoxes holds, for each length below its last index, the last argument
+// element of that length boxed as an etf.Term by boxRaw; the last holds
+// the last element at least that long.
 var rawBoxes [256]etf.Term
 
 // boxRaw returns raw, an element of a callback's argument, as an etf.Term.
@@ -19,14 +20,13 @@ var rawBoxes [256]etf.Term
 // the same offset, so a message of a length met before has the same header
 // as the one boxed then: that box is returned again. A box holds only the
 // header, never the bytes, so reusing one is the same as making a new one.
-// The boxes are dropped when the buffer is (see clearRawBoxes), so they
-// never keep an old buffer alive.
+// Long messages share one box, the last one's: a server sent requests of
+// one large size again and again (a 1 KB or a 100 KB binary) boxes none
+// after the first. The boxes are dropped when the buffer is (see
+// clearRawBoxes), so they never keep an old buffer alive.
 func boxRaw(raw etf.Raw) etf.Term {
-	if len(raw) >= len(rawBoxes) {
-		return raw
-	}
-	box := &rawBoxes[len(raw)]
-	if old, ok := (*box).(etf.Raw); ok && cap(old) == cap(raw) && unsafe.SliceData(old) == unsafe.SliceData(raw) {
+	box := &rawBoxes[min(len(raw), len(rawBoxes)-1)]
+	if old, ok := (*box).(etf.Raw); ok && len(old) == len(raw) && cap(old) == cap(raw) && unsafe.SliceData(old) == unsafe.SliceData(raw) {
 		return *box
 	}
 	*box = raw

@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"testing"
@@ -372,35 +373,51 @@ func (echoServer) HandleCall(req etf.Term, _ From, s etf.Raw) Result[etf.Raw] { 
 
 // TestRawArgsReuseBoxes locks in that a server served with RawArgs gets
 // its message without an allocation when a message of the same length
-// came in the same buffer before, and that it sees the new message's
-// bytes, not the old one's.
+// came in the same buffer before, short or long, and that it sees the new
+// message's bytes, not the old one's.
 func TestRawArgsReuseBoxes(t *testing.T) {
 	served = newAdapter[etf.Term](argKinds{}, RawArgs())
 	defer func() { served = nil }()
-	clearRawBoxes()
-	buf := make([]byte, 128)
-	var out []byte
-	for _, msg := range []etf.Atom{"inc", "dec"} {
-		arg, ends := encodeArg(t, etf.Tuple{msg, etf.Int(1)}, from, etf.Atom("s"))
-		n := copy(buf, arg)
-		copy(buf[n:], ends)
-		var err error
-		if out, err = handle(cbHandleCall, buf[:n], buf[n:n+len(ends)], out[:0]); err != nil {
-			t.Fatal(err)
-		}
-		got, err := etf.Decode(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := etf.Tuple{etf.Atom("reply"), etf.Tuple{etf.Binary("etf.Raw"), etf.Tuple{msg, etf.Int(1)}}, etf.Atom("s")}
-		if !etf.Equal(got, want) {
-			t.Errorf("got %v, want %v", got, want)
-		}
-	}
-	if n := testing.AllocsPerRun(100, func() { boxRaw(etf.Raw(buf[3:10])) }); n != 0 {
-		t.Errorf("boxing a message of a length boxed before allocates %v times", n)
-	}
-	if n := testing.AllocsPerRun(100, func() { clearRawBoxes(); boxRaw(etf.Raw(buf[3:10])) }); n != 1 {
-		t.Errorf("boxing a message after the boxes were cleared allocates %v times, want 1", n)
+	buf := make([]byte, 4096)
+	for _, tc := range []struct {
+		name string
+		msgs []etf.Term // of one encoded length
+	}{
+		{"short", []etf.Term{etf.Atom("inc"), etf.Atom("dec")}},
+		{"long", []etf.Term{etf.Binary(bytes.Repeat([]byte{1}, 1000)), etf.Binary(bytes.Repeat([]byte{2}, 1000))}},
+		{"longest box shared", []etf.Term{etf.Binary(bytes.Repeat([]byte{3}, 2000)), etf.Binary(bytes.Repeat([]byte{4}, 300)), etf.Binary(bytes.Repeat([]byte{5}, 2000))}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clearRawBoxes()
+			var out []byte
+			for _, msg := range tc.msgs {
+				arg, ends := encodeArg(t, etf.Tuple{msg, etf.Int(1)}, from, etf.Atom("s"))
+				n := copy(buf, arg)
+				copy(buf[n:], ends)
+				var err error
+				if out, err = handle(cbHandleCall, buf[:n], buf[n:n+len(ends)], out[:0]); err != nil {
+					t.Fatal(err)
+				}
+				got, err := etf.Decode(out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := etf.Tuple{etf.Atom("reply"), etf.Tuple{etf.Binary("etf.Raw"), etf.Tuple{msg, etf.Int(1)}}, etf.Atom("s")}
+				if !etf.Equal(got, want) {
+					t.Errorf("got %v, want %v", got, want)
+				}
+			}
+			last, err := etf.AppendTerm(nil, etf.Tuple{tc.msgs[len(tc.msgs)-1], etf.Int(1)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			elem := etf.Raw(buf[3 : 3+len(last)])
+			if n := testing.AllocsPerRun(100, func() { boxRaw(elem) }); n != 0 {
+				t.Errorf("boxing a message of a length boxed before allocates %v times", n)
+			}
+			if n := testing.AllocsPerRun(100, func() { clearRawBoxes(); boxRaw(elem) }); n != 1 {
+				t.Errorf("boxing a message after the boxes were cleared allocates %v times, want 1", n)
+			}
+		})
 	}
 }
