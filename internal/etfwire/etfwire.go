@@ -16,6 +16,8 @@ const (
 	SmallAtom     = 115 // SMALL_ATOM_EXT, Latin-1
 	AtomUTF8      = 118 // ATOM_UTF8_EXT
 	SmallAtomUTF8 = 119 // SMALL_ATOM_UTF8_EXT
+	List          = 108 // LIST_EXT
+	Map           = 116 // MAP_EXT
 )
 
 // ReadAtom returns the name of the atom b starts with, in any of its four
