@@ -59,6 +59,14 @@
 // limit itself: limits differ per module in one runtime, and a refused
 // grow marks the trap that follows as {wasm_memory_limit, Pages}.
 //
+// Results: each is checked to be one term of an allowed shape before the
+// host acts on it, since the guest is not trusted; but an element that
+// repeats, byte for byte, an etf.Raw argument of the callback is found by
+// comparing bytes rather than read term by term. Such a part is the host's
+// own, trusted as it was when the host passed it in (an etf.Raw is one
+// term): a state returned unchanged, a request echoed. Binaries are never
+// compared, since reading one costs nothing whatever its length.
+//
 // Failures: a trap, the deadline or the memory limit throw the instance
 // away and return a [*Fault] whose ExitReason is what the server exits
 // with; a result that is not an allowed return value is OTP's

@@ -56,7 +56,7 @@ func TestResultShapes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b, _ := etf.Encode(tt.result)
-			got, err := parseResult(tt.cb, b)
+			got, err := parseResult(tt.cb, b, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,10 +85,58 @@ func TestResultShapesRejected(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b, _ := etf.Encode(tt.result)
-			_, err := parseResult(tt.cb, b)
+			_, err := parseResult(tt.cb, b, nil)
 			f := asFault(t, err, BadReturn)
 			if want := (etf.Tuple{etf.Atom("bad_return_value"), tt.result}); !etf.Equal(f.ExitReason(), want) {
 				t.Errorf("reason = %v, want %v", f.ExitReason(), want)
+			}
+		})
+	}
+}
+
+// TestResultRepeatsArguments checks results whose elements repeat the
+// callback's arguments, which splitTuple finds by comparing bytes: they
+// split as any other, an element that differs from an argument is read as
+// any other, and bytes that only start like an argument are still checked.
+func TestResultRepeatsArguments(t *testing.T) {
+	var keys etf.Map
+	for i := range 100 {
+		keys = append(keys, etf.Pair{Key: etf.Int(i), Value: etf.Atom("v")})
+	}
+	req, state := encode(t, etf.List{etf.Binary(bytes.Repeat([]byte{7}, 100))}), encode(t, keys)
+	changed := encode(t, append(keys[:99:99], etf.Pair{Key: etf.Int(99), Value: etf.Atom("w")}))
+	if len(changed) != len(state) {
+		t.Fatal("the changed state must be as long as the state")
+	}
+	args := []etf.Term{req, encode(t, etf.Atom("from")), state}
+	head := func(arity byte, tag string) []byte {
+		return append([]byte{131, 104, arity, 119, byte(len(tag))}, tag...)
+	}
+	tests := []struct {
+		name   string
+		result []byte
+		want   Result
+		fault  FaultKind // when the result is not allowed
+	}{
+		{"state unchanged", cat(head(2, "noreply"), state), Result{Tag: TagNoReply, State: state}, 0},
+		{"request echoed", cat(head(3, "reply"), req, state), Result{Tag: TagReply, Reply: req, State: state}, 0},
+		{"state changed at its end", cat(head(2, "noreply"), changed), Result{Tag: TagNoReply, State: changed}, 0},
+		{"bytes after a repeated state", cat(head(2, "noreply"), state, []byte{106}), Result{}, BadResult},
+		{"a repeated state cut short", cat(head(2, "noreply"), state[:len(state)-1]), Result{}, BadResult},
+		{"a state that starts like the request", cat(head(2, "noreply"), req[:len(req)-2]), Result{}, BadResult},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseResult(HandleCall, tt.result, args)
+			if tt.fault != 0 {
+				asFault(t, err, tt.fault)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !equalResult(got, tt.want) {
+				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})
 	}

@@ -87,13 +87,15 @@ var (
 )
 
 // parseResult checks a callback's result, with its version byte, against
-// the callback's allowed results and splits it. The Result's parts alias
-// res. An allowed result is read once, as it is split; anything else is
-// checked whole to tell a bad result from a bad return value.
-func parseResult(cb Callback, res []byte) (Result, error) {
+// the callback's allowed results and splits it; args are the callback's
+// arguments, whose etf.Raw parts an element of the result may repeat (see
+// splitTuple). The Result's parts alias res. An allowed result is read
+// once, as it is split; anything else is checked whole to tell a bad
+// result from a bad return value.
+func parseResult(cb Callback, res []byte, args []etf.Term) (Result, error) {
 	if cb != Terminate && len(res) > 0 && res[0] == etfwire.VersionByte {
 		var elems [maxResultArity - 1]etf.Raw
-		if tag, n, end, ok := splitTuple(res[1:], &elems); ok && end == len(res)-1 {
+		if tag, n, end, ok := splitTuple(res[1:], &elems, args); ok && end == len(res)-1 {
 			for _, s := range shapes[cb] {
 				if len(s.parts) != n || string(s.tag) != string(tag) {
 					continue

@@ -1,6 +1,7 @@
 package abi
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -98,7 +99,11 @@ func checkTerm(b []byte) error {
 // atom and the raw elements after it, and returns where the term ends. The
 // elements alias b. ok is false for any other term. The atoms of results are ASCII, so a Latin-1 and a UTF-8
 // tag compare alike.
-func splitTuple(b []byte, elems *[maxResultArity - 1]etf.Raw) (tag []byte, n, end int, ok bool) {
+//
+// An element that repeats one of args' etf.Raw parts, such as a state
+// returned unchanged or a request echoed, is found by comparing bytes
+// rather than read term by term (see repeatedPart).
+func splitTuple(b []byte, elems *[maxResultArity - 1]etf.Raw, args []etf.Term) (tag []byte, n, end int, ok bool) {
 	if tag, end, _, ok = etfwire.ReadAtom(b); ok {
 		return tag, 0, end, true
 	}
@@ -112,12 +117,54 @@ func splitTuple(b []byte, elems *[maxResultArity - 1]etf.Raw) (tag []byte, n, en
 	}
 	off += used
 	for i := range arity - 1 {
-		size, err := etf.SkipTerm(b[off:])
-		if err != nil {
-			return nil, 0, 0, false
+		size, ok := repeatedPart(b[off:], args)
+		if !ok {
+			var err error
+			if size, err = etf.SkipTerm(b[off:]); err != nil {
+				return nil, 0, 0, false
+			}
 		}
 		elems[i] = etf.Raw(b[off : off+size])
 		off += size
 	}
 	return tag, arity - 1, off, true
+}
+
+// minRepeated is the shortest argument part that repeatedPart compares:
+// reading a shorter term costs about as much as comparing it.
+const minRepeated = 64
+
+// repeatedPart reports whether b starts with the bytes of one of args'
+// etf.Raw parts that is a tuple, a list or a map, and returns that part's
+// length.
+//
+// The host gave the guest those parts and holds each as one term, so bytes
+// of the guest's that repeat one need no checking: a term's encoding says
+// where it ends, so bytes that start with a whole term are that term
+// followed by others. Comparing bytes runs at memory speed, while
+// etf.SkipTerm reads a term's every element: for a 1,000-key map, 9 KB,
+// 0.3 µs against 5 µs. Parts of other kinds are left to SkipTerm, which
+// skips a binary, however long, by its length without reading it. A
+// container of long binaries is compared for nothing when the guest
+// changed it at its end, at most one more pass over bytes that were copied
+// into the guest and out again for this callback.
+func repeatedPart(b []byte, args []etf.Term) (int, bool) {
+	if len(b) < minRepeated || !isContainer(b[0]) {
+		return 0, false
+	}
+	for _, a := range args {
+		if raw, ok := a.(etf.Raw); ok && len(raw) >= minRepeated && bytes.HasPrefix(b, raw) {
+			return len(raw), true
+		}
+	}
+	return 0, false
+}
+
+// isContainer reports whether tag starts a term with elements.
+func isContainer(tag byte) bool {
+	switch tag {
+	case etfwire.SmallTuple, etfwire.LargeTuple, etfwire.List, etfwire.Map:
+		return true
+	}
+	return false
 }
