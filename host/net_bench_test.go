@@ -6,7 +6,9 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/creo-dev/creo/abi"
 	"github.com/creo-dev/creo/etf"
+	"github.com/creo-dev/creo/internal/cputime"
 	"github.com/creo-dev/creo/internal/erltest"
 )
 
@@ -17,10 +19,16 @@ import (
 // calling node, the time of all calls over their number: with one caller
 // a round trip, with 64 callers at once the inverse of the throughput.
 // The requests are an atom and a 100 KB binary, which arrives in fragments.
+// creo serves them with a native Go echo and with guests/echo, a Wasm
+// module.
 func BenchmarkCallFromElixir(b *testing.B) {
 	epmdAddr := erltest.Epmd(b)
 	creo := startNet(b, epmdAddr)
 	if _, err := creo.Start(echo(), nil, Options{Name: "echo"}); err != nil {
+		b.Fatal(err)
+	}
+	wasmEcho := loadGuest(b, testWasm(b, creo), "echo", abi.ModuleConfig{})
+	if _, err := creo.Start(wasmEcho, etf.List{}, Options{Name: "wasm_echo"}); err != nil {
 		b.Fatal(err)
 	}
 	server := startElixir(b, epmdAddr, erltest.NodeConfig{})
@@ -39,13 +47,15 @@ func BenchmarkCallFromElixir(b *testing.B) {
 		{name: "100KB", code: ":binary.copy(<<7>>, 100_000)"},
 	} {
 		for _, target := range []struct {
-			name string
-			node etf.Atom
+			name   string
+			server string // its registered name
+			node   etf.Atom
 		}{
-			{name: "creo", node: creo.Name()},
-			{name: "elixir", node: etf.Atom(server.Name)},
+			{name: "creo", server: "echo", node: creo.Name()},
+			{name: "creo-wasm", server: "wasm_echo", node: creo.Name()},
+			{name: "elixir", server: "echo", node: etf.Atom(server.Name)},
 		} {
-			to := fmt.Sprintf("{:echo, :%q}", string(target.node))
+			to := fmt.Sprintf("{:%s, :%q}", target.server, string(target.node))
 			caller.Eval(b, fmt.Sprintf("Calls.run(%s, %s, 1000)", to, req.code)) // connect, and warm up
 			for _, callers := range []int{1, 64} {
 				b.Run(fmt.Sprintf("%s/%d/%s", req.name, callers, target.name), func(b *testing.B) {
@@ -53,11 +63,13 @@ func BenchmarkCallFromElixir(b *testing.B) {
 					each := max(1, b.N/callers)
 					code := fmt.Sprintf("req = %s; {t, :ok} = :timer.tc(fn -> Calls.par(%s, req, %d, %d) end); t", req.code, to, callers, each)
 					b.ResetTimer()
+					start := cputime.Used()
 					us, err := strconv.ParseFloat(caller.Eval(b, code), 64)
 					if err != nil {
 						b.Fatal(err)
 					}
 					b.ReportMetric(us*1000/float64(callers*each), "ns/call")
+					b.ReportMetric(float64(cputime.Used()-start)/float64(callers*each), "cpu-ns/call")
 				})
 			}
 		}
