@@ -29,6 +29,9 @@ type Send struct {
 	Message  etf.Term
 	// Token is the sequential trace token, nil when there is none.
 	Token etf.Term
+	// Buffer, on input only, is what a raw Message that came in fragments
+	// lies in, lent to the handler; see [Buffer]. Nil otherwise.
+	Buffer *Buffer
 }
 
 // RegSend is a message to a registered name (REG_SEND, REG_SEND_TT).
@@ -37,6 +40,7 @@ type RegSend struct {
 	To      etf.Atom
 	Message etf.Term
 	Token   etf.Term
+	Buffer  *Buffer // as in [Send]
 }
 
 // AliasSend is a message to a process alias (ALIAS_SEND, ALIAS_SEND_TT),

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/creo-dev/creo/etf"
+	"github.com/creo-dev/creo/internal/bufpool"
 )
 
 // Packet formats after the handshake (erl_ext_dist.md, "Distribution
@@ -246,7 +247,9 @@ const partialFront = 256
 // all of one size but the last). The room is bounded, as the reader's
 // buffers are, by what arrived: one readChunk more than the first
 // fragment, since count is only the peer's word; and by what the
-// fragmented messages may still take.
+// fragmented messages may still take. The buffer comes from bufpool,
+// rounded up to its size class, and goes back there when the message's
+// handler releases it (see [Buffer]).
 func (d *decoder) newPartialData(first []byte, count uint64) []byte {
 	room := uint64(readChunk)
 	if budget := uint64(d.maxBytes - d.partialBytes); budget < room {
@@ -258,7 +261,9 @@ func (d *decoder) newPartialData(first []byte, count uint64) []byte {
 	case count-1 < room/n:
 		room = (count - 1) * n
 	}
-	return append(make([]byte, partialFront, partialFront+len(first)+int(room)), first...)
+	// The pool's buffers are not cleared: the room is written before it is
+	// read, as the data is.
+	return append(bufpool.Get(partialFront + len(first) + int(room))[:partialFront], first...)
 }
 
 // nextFragment continues a fragmented message:
@@ -285,7 +290,11 @@ func (d *decoder) nextFragment(b []byte) (Control, error) {
 	}
 	delete(d.partial, seq)
 	d.partialBytes -= len(p.data) - partialFront
-	return d.message(p.data, form{atoms: p.atoms, encoded: p.encoded, owned: true, front: partialFront})
+	m, err := d.message(p.data, form{atoms: p.atoms, encoded: p.encoded, owned: true, front: partialFront})
+	if err != nil {
+		return nil, err
+	}
+	return lend(m, p.data), nil
 }
 
 // reserve accounts for n more bytes of fragmented messages.

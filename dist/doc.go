@@ -79,6 +79,15 @@
 //     for a quarter of the tick time; the reader ends the connection with
 //     [ErrTickTimeout] when nothing arrived for the tick time, as OTP's
 //     net_kernel does.
+//   - A fragmented message is put together in a buffer of
+//     internal/bufpool. One whose payload is kept raw, a message to a
+//     process, lends it to the handler ([Send.Buffer], [RegSend.Buffer]),
+//     who may give it back with [Buffer.Release] once nothing refers to
+//     the message, so the next large message is read into memory already
+//     faulted in, and leaves no garbage. Only the handler knows whether the
+//     message was kept or passed on; a buffer never released is collected.
+//     The buffers of other fragmented messages, whose decoded terms may
+//     share them, are always left to the collector.
 //   - Bounds on input: a packet over Config.MaxPacketSize closes the
 //     connection before it is read; a large packet is read and allocated in
 //     1 MiB chunks as its bytes arrive; fragmented messages in progress are
