@@ -1,6 +1,9 @@
 package host
 
-import "github.com/creo-dev/creo/etf"
+import (
+	"github.com/creo-dev/creo/dist"
+	"github.com/creo-dev/creo/etf"
+)
 
 // msgKind is what a message means to gen_server.
 type msgKind uint8
@@ -127,4 +130,73 @@ func (p *Process) isSystem(x any) bool {
 		return kind == msgSystem || kind == msgExit && a == p.parent
 	}
 	return false
+}
+
+// lentMessage is a call or a cast from a peer that came in fragments and
+// lies in a buffer its connection lent (see [dist.Buffer]). It waits in
+// the mailbox as such, so that the process that handles it can give the
+// buffer back for the next large message, when the process's behaviour
+// keeps nothing of what it is given. Only calls and casts are lent: the
+// runtime's own receives (replies, exit and system messages) look for
+// plain terms.
+type lentMessage struct {
+	msg etf.Raw
+	buf *dist.Buffer
+}
+
+// messageCopier is a Behaviour whose callbacks copy the request of a call
+// and the message of a cast and keep nothing of them once they return, as
+// a Wasm module does: they go into guest memory.
+type messageCopier interface {
+	Behaviour
+	copiesMessages()
+}
+
+// fromPeer returns the mailbox item of msg, which came from a peer: a
+// lentMessage when it is a call or a cast lying in buf, else msg itself,
+// whose buffer, if any, is left to the collector.
+func fromPeer(msg etf.Term, buf *dist.Buffer) any {
+	if raw, ok := msg.(etf.Raw); ok && buf != nil && isCallOrCast(raw) {
+		return &lentMessage{msg: raw, buf: buf}
+	}
+	return msg
+}
+
+// isCallOrCast reports whether r is {'$gen_call', From, Request} or
+// {'$gen_cast', Msg}, from its tag alone.
+func isCallOrCast(r etf.Raw) bool {
+	head, arity, _, ok := rawHead(r)
+	return ok && (arity == 3 && head == atomGenCall || arity == 2 && head == atomGenCast)
+}
+
+// handleLent handles a lent call or cast. Its buffer goes back as soon as
+// a copier's callback has returned (see giveBack), before the reply is
+// sent, so that the caller's next request can be read into it.
+func (p *Process) handleLent(m *lentMessage) bool {
+	p.lent = m
+	alive := p.handleMessage(m.msg)
+	p.lent = nil
+	return alive
+}
+
+// giveBack releases the buffer of the lent message being handled once
+// callback cb has returned from arg, if arg is the message's request (or
+// cast message) and the behaviour copied it: nothing refers to the
+// message then. The message was delivered to this process alone; the
+// From its handling decodes is a copy; and the request of a call, as the
+// message of a cast, ends the message's tuple, which is how arg is known
+// to be this message's.
+func (p *Process) giveBack(cb callback, arg etf.Term) {
+	m := p.lent
+	if m == nil || cb != cbCall && cb != cbCast {
+		return
+	}
+	raw, ok := arg.(etf.Raw)
+	if !ok || len(raw) == 0 || &raw[len(raw)-1] != &m.msg[len(m.msg)-1] {
+		return
+	}
+	if _, ok := p.behaviour.(messageCopier); ok {
+		m.buf.Release()
+		p.lent = nil
+	}
 }

@@ -81,6 +81,16 @@ var ErrNotDistributed = errors.New("host: the node is not distributed")
 //     methods in arrival order; mailboxes are unbounded, so it never
 //     waits on a process. Messages reach processes still encoded
 //     (dist.Config.RawPayloads).
+//   - A call or cast that came in fragments lies in a buffer its
+//     connection lends (dist.Buffer), and waits in the mailbox with it.
+//     The buffer goes back for the next large message as soon as the
+//     callback handed its request returns, when the server's behaviour
+//     copies what it is given and keeps nothing of it (a Wasm module);
+//     anything else, a Go server that may keep or forward the request, a
+//     message the process never handles, leaves it to the collector. The
+//     buffer goes back before the reply is sent, so that the caller's
+//     next request finds it. A 100 KB call to guests/echo from Elixir
+//     allocates 110 KB instead of 248 KB on creo's node.
 //   - A peer that names a process of another node as the sender of a
 //     link, exit or monitor breaks the protocol: its connection is closed
 //     and the reason logged, as erts does with an invalid message.

@@ -66,10 +66,14 @@ func (nw *network) dispatch(c *dist.Conn, m dist.Control) {
 	switch m := m.(type) {
 	case dist.Send:
 		if nw.local(m.To) {
-			n.PeerSend(m.From, m.To, m.Message)
+			if t := n.process(m.To); t != nil {
+				t.deliver(fromPeer(m.Message, m.Buffer))
+			}
 		}
 	case dist.RegSend:
-		n.PeerRegSend(m.From, m.To, m.Message)
+		if t := n.names.lookup(m.To); t != nil {
+			t.deliver(fromPeer(m.Message, m.Buffer))
+		}
 	case dist.AliasSend:
 		n.PeerAliasSend(m.From, m.Alias, m.Message)
 	case dist.Link:

@@ -20,6 +20,9 @@ type server struct {
 	suspended bool     // written under Process.mu, read by introspection
 	cont      etf.Term // a continue returned by Init, to run first
 	waiter    *waiter  // reused by every wait
+	// lent is the lent message being handled, until its buffer is given
+	// back.
+	lent *lentMessage
 
 	// The timeout of the last Result: timer delivers a timeoutTick with
 	// the generation it was armed at; handling any other message first
@@ -79,6 +82,7 @@ func (p *Process) invoke(cb callback, arg etf.Term, from From) (r Result, crash 
 	case cbContinue:
 		r = b.HandleContinue(p, arg, p.state)
 	}
+	p.giveBack(cb, arg)
 	return r, nil
 }
 
@@ -210,6 +214,8 @@ func (p *Process) handle(x any) bool {
 	switch m := x.(type) {
 	case *request:
 		alive = p.handleRequest(m)
+	case *lentMessage:
+		alive = p.handleLent(m)
 	case etf.Term:
 		alive = p.handleMessage(m)
 	}

@@ -67,6 +67,10 @@ func (m *WasmModule) HandleCall(p *Process, req etf.Term, from From, state etf.T
 	return callbackResult(m.mod.HandleCall(callbackCtx, (*wasmProcess)(p), req, wasmFrom(from), state))
 }
 
+// copiesMessages marks a module as a messageCopier: a callback writes
+// its argument into guest memory, and keeps nothing of it.
+func (m *WasmModule) copiesMessages() {}
+
 // HandleCast runs the guest's handle_cast.
 func (m *WasmModule) HandleCast(p *Process, msg, state etf.Term) Result {
 	return callbackResult(m.mod.HandleCast(callbackCtx, (*wasmProcess)(p), msg, state))
