@@ -50,7 +50,7 @@ type adapter struct {
 	rawArgs    bool
 	has        [cbCodeChange + 1]bool // by callback: whether the server has it
 	init       func(args etf.Term, out []byte) ([]byte, error)
-	call       func(req etf.Term, from From, state etf.Raw, out []byte) ([]byte, error)
+	call       func(req etf.Term, from From, state etf.Raw, out []byte, place replyPlace) ([]byte, error)
 	cast       msgFunc
 	info       msgFunc
 	cont       msgFunc
@@ -68,18 +68,26 @@ func newAdapter[S any](srv Server[S], opts ...Option) *adapter {
 		opt(&o)
 	}
 	decodeState, encodeState := stateDecoder[S](), stateEncoder[S]()
+	// rawState is the state as it is, for a server whose state is an
+	// etf.Raw: only such a state is written after a reply in place.
+	rawState, _ := any(func(s etf.Raw) etf.Raw { return s }).(func(S) etf.Raw)
 	a := &adapter{rawArgs: o.rawArgs}
 	a.init = func(args etf.Term, out []byte) ([]byte, error) {
 		res := srv.Init(args)
 		return res.appendTo(out, cbInit, encodeState)
 	}
 	if h, ok := srv.(CallHandler[S]); ok {
-		a.call = func(req etf.Term, from From, raw etf.Raw, out []byte) ([]byte, error) {
+		a.call = func(req etf.Term, from From, raw etf.Raw, out []byte, place replyPlace) ([]byte, error) {
 			state, err := decodeState(raw)
 			if err != nil {
 				return out, err
 			}
 			res := h.HandleCall(req, from, state)
+			if res.tag == tagReply && res.action == nil && rawState != nil {
+				if b, ok := place.write(res.reply, rawState(res.state)); ok {
+					return b, nil
+				}
+			}
 			return res.appendTo(out, cbHandleCall, encodeState)
 		}
 	}
@@ -190,7 +198,7 @@ func stateEncoder[S any]() func([]byte, S) ([]byte, error) {
 	}
 }
 
-func (a *adapter) run(cb callback, args []etf.Raw, out []byte) ([]byte, error) {
+func (a *adapter) run(cb callback, args []etf.Raw, out []byte, place replyPlace) ([]byte, error) {
 	if cb == cbInit {
 		t, err := a.decodeArg(args[0])
 		if err != nil {
@@ -214,7 +222,7 @@ func (a *adapter) run(cb callback, args []etf.Raw, out []byte) ([]byte, error) {
 	}
 	switch cb {
 	case cbHandleCall:
-		return a.call(msg, From{raw: args[1]}, rawState, out)
+		return a.call(msg, From{raw: args[1]}, rawState, out, place)
 	case cbHandleCast:
 		return a.cast(msg, rawState, out)
 	case cbHandleInfo:
@@ -277,18 +285,22 @@ func decode(raw etf.Raw) (etf.Term, error) {
 // one callback at a time, and keeping it here saves an allocation each.
 var argElems [3]etf.Raw
 
-// handle runs the served server on a callback's argument (with its
-// version byte), given the ends of its elements as the host wrote them
-// after it, and appends its encoded result, with the version byte, to out.
-func handle(cb callback, arg, ends, out []byte) ([]byte, error) {
+// handle runs the served server on a callback's argument, with its
+// version byte: n bytes in area after argHeadroom bytes, followed by the
+// ends of its elements as the host wrote them. It appends the encoded
+// result, with its version byte, to out, or returns it written in area
+// around the request (see replyPlace).
+func handle(cb callback, area []byte, n int, out []byte) ([]byte, error) {
 	if served == nil {
 		return out, errNoServer
 	}
+	arg := area[argHeadroom : argHeadroom+n]
+	ends := area[argHeadroom+n : min(len(area), argHeadroom+n+4*arity[cb])]
 	args, err := splitArgs(arg, ends, argElems[:arity[cb]])
 	if err != nil {
 		return out, err
 	}
-	return served.run(cb, args, out)
+	return served.run(cb, args, out, replyPlace{area: area, req: args[0]})
 }
 
 // splitArgs splits an argument, {A1, ..., An} with its version byte, into

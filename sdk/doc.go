@@ -62,7 +62,10 @@
 // of a length met before in the same argument buffer reuses the box made
 // for it then (boxing a slice as an etf.Term allocates, and an allocation
 // costs about 0.3 µs under wasm), so a callback of a server with RawArgs
-// and an etf.Raw state allocates nothing.
+// and an etf.Raw state allocates nothing. Such a server's handle_call that
+// replies with its request as it came has its result written around the
+// request where it lies, in the argument buffer, so a large request is
+// not copied in the guest at all.
 //
 // Host functions ([Self], [Send], [Call], [ReplyTo], [SendAfter],
 // [CancelTimer], [Log]...) work only during a callback, and only under

@@ -10,9 +10,11 @@ import (
 )
 
 // argBuf is the buffer of the latest creo_alloc, where the host writes each
-// callback's argument; outBuf holds the latest result. Both live as long
-// as the instance, which is what ABI.md asks of them.
-var argBuf, outBuf []byte
+// callback's argument, the end of argArea, which has argHeadroom bytes in
+// front of it; outBuf holds the latest result that was not written in
+// argArea. They live as long as the instance, which is what ABI.md asks
+// of them.
+var argArea, argBuf, outBuf []byte
 
 //go:wasmexport creo_abi_version
 func abiVersion() int32 { return abiname.Version }
@@ -20,7 +22,8 @@ func abiVersion() int32 { return abiname.Version }
 //go:wasmexport creo_alloc
 func alloc(size uint32) uint32 {
 	clearRawBoxes()
-	argBuf = make([]byte, size)
+	argArea = make([]byte, argHeadroom+int(size))
+	argBuf = argArea[argHeadroom:]
 	return address(argBuf)
 }
 
@@ -70,11 +73,13 @@ func export(cb callback, ptr, n uint32) uint64 {
 	if ptr != address(argBuf) || end > len(argBuf) {
 		panic(fmt.Sprintf("sdk: argument at %d, %d bytes, is not in the creo_alloc buffer", ptr, n))
 	}
-	out, err := handle(cb, argBuf[:n], argBuf[n:end], outBuf[:0])
+	out, err := handle(cb, argArea, int(n), outBuf[:0])
 	if err != nil {
 		panic(err)
 	}
-	outBuf = out
+	if &out[0] != &argArea[0] { // not written in place
+		outBuf = out
+	}
 	yieldSometimes()
 	return uint64(address(out))<<32 | uint64(len(out))
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -74,11 +75,17 @@ func encodeArg(t testing.TB, args ...etf.Term) (arg, ends []byte) {
 	return arg, ends
 }
 
+// handleArg runs handle on an argument and its elements' ends laid out as
+// export hands them to it: after argHeadroom bytes.
+func handleArg(cb callback, arg, ends, out []byte) ([]byte, error) {
+	return handle(cb, slices.Concat(make([]byte, argHeadroom), arg, ends), len(arg), out)
+}
+
 func runCallback(t *testing.T, srv *adapter, cb callback, args ...etf.Term) etf.Term {
 	t.Helper()
 	served = srv
 	arg, ends := encodeArg(t, args...)
-	out, err := handle(cb, arg, ends, nil)
+	out, err := handleArg(cb, arg, ends, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +194,7 @@ func TestHandleErrors(t *testing.T) {
 			if arg == nil {
 				arg, ends = encodeArg(t, etf.Atom("x"), etf.Atom("s"))
 			}
-			_, err := handle(tt.cb, arg, ends, nil)
+			_, err := handleArg(tt.cb, arg, ends, nil)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -198,7 +205,7 @@ func TestHandleErrors(t *testing.T) {
 	}
 	served = nil
 	arg, ends := encodeArg(t, etf.Int(1))
-	if _, err := handle(cbInit, arg, ends, nil); err != errNoServer {
+	if _, err := handleArg(cbInit, arg, ends, nil); err != errNoServer {
 		t.Errorf("no server: err = %v", err)
 	}
 }
@@ -355,11 +362,12 @@ func TestFromKeptInState(t *testing.T) {
 func BenchmarkHandle(b *testing.B) {
 	served = newAdapter[etf.Raw](echoServer{})
 	arg, ends := encodeArg(b, etf.Atom("ping"), from, etf.Int(7))
+	area := slices.Concat(make([]byte, argHeadroom), arg, ends)
 	var out []byte
 	b.ReportAllocs()
 	for b.Loop() {
 		var err error
-		if out, err = handle(cbHandleCall, arg, ends, out[:0]); err != nil {
+		if out, err = handle(cbHandleCall, area, len(arg), out[:0]); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -392,10 +400,10 @@ func TestRawArgsReuseBoxes(t *testing.T) {
 			var out []byte
 			for _, msg := range tc.msgs {
 				arg, ends := encodeArg(t, etf.Tuple{msg, etf.Int(1)}, from, etf.Atom("s"))
-				n := copy(buf, arg)
-				copy(buf[n:], ends)
+				n := copy(buf[argHeadroom:], arg)
+				copy(buf[argHeadroom+n:], ends)
 				var err error
-				if out, err = handle(cbHandleCall, buf[:n], buf[n:n+len(ends)], out[:0]); err != nil {
+				if out, err = handle(cbHandleCall, buf, n, out[:0]); err != nil {
 					t.Fatal(err)
 				}
 				got, err := etf.Decode(out)
@@ -411,12 +419,96 @@ func TestRawArgsReuseBoxes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			elem := etf.Raw(buf[3 : 3+len(last)])
+			elem := etf.Raw(buf[argHeadroom+3 : argHeadroom+3+len(last)])
 			if n := testing.AllocsPerRun(100, func() { boxRaw(elem) }); n != 0 {
 				t.Errorf("boxing a message of a length boxed before allocates %v times", n)
 			}
 			if n := testing.AllocsPerRun(100, func() { clearRawBoxes(); boxRaw(elem) }); n != 1 {
 				t.Errorf("boxing a message after the boxes were cleared allocates %v times, want 1", n)
+			}
+		})
+	}
+}
+
+// replier is a server with an etf.Raw state whose handle_call is the
+// function itself.
+type replier func(req etf.Term, from From, state etf.Raw) Result[etf.Raw]
+
+func (replier) Init(etf.Term) Result[etf.Raw] { return Ok(etf.Raw{106}) }
+
+func (r replier) HandleCall(req etf.Term, from From, state etf.Raw) Result[etf.Raw] {
+	return r(req, from, state)
+}
+
+// TestReplyInPlace checks handle_call results written in the argument
+// buffer around the request, and those that must not be: each is the
+// result the server returned, and only a reply of the request as it came,
+// with an etf.Raw state that fits, is written in place, whichever bytes
+// of the buffer that state lies in.
+func TestReplyInPlace(t *testing.T) {
+	req, state := etf.Binary(bytes.Repeat([]byte{7}, 300)), etf.Tuple{etf.Atom("s"), etf.Int(1)}
+	encState, err := etf.AppendTerm(nil, state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := etf.Binary(make([]byte, 1000))
+	encLong, err := etf.AppendTerm(nil, long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := func(f func(req etf.Raw, from From, s etf.Raw) Result[etf.Raw]) *adapter {
+		return newAdapter[etf.Raw](replier(func(req etf.Term, from From, s etf.Raw) Result[etf.Raw] {
+			return f(req.(etf.Raw), from, s)
+		}), RawArgs())
+	}
+	tests := []struct {
+		name    string
+		srv     *adapter
+		want    etf.Term
+		room    int // bytes of the buffer after the argument's ends
+		inPlace bool
+	}{
+		{"echo", raw(func(req etf.Raw, _ From, s etf.Raw) Result[etf.Raw] { return Reply(req, s) }),
+			etf.Tuple{etf.Atom("reply"), req, state}, 0, true},
+		{"the request as the state", raw(func(req etf.Raw, _ From, _ etf.Raw) Result[etf.Raw] { return Reply(req, req) }),
+			etf.Tuple{etf.Atom("reply"), req, req}, 300, true},
+		{"the request as the state, in a tight buffer", raw(func(req etf.Raw, _ From, _ etf.Raw) Result[etf.Raw] { return Reply(req, req) }),
+			etf.Tuple{etf.Atom("reply"), req, req}, 0, false},
+		{"the From as the state", raw(func(req etf.Raw, from From, _ etf.Raw) Result[etf.Raw] { return Reply(req, from.Term().(etf.Raw)) }),
+			etf.Tuple{etf.Atom("reply"), req, from}, 0, true},
+		{"a copy of the request", raw(func(req etf.Raw, _ From, s etf.Raw) Result[etf.Raw] { return Reply(slices.Clone(req), s) }),
+			etf.Tuple{etf.Atom("reply"), req, state}, 0, false},
+		{"part of the request", raw(func(req etf.Raw, _ From, s etf.Raw) Result[etf.Raw] { return Reply(req[:len(req)-1], s) }),
+			nil, 0, false},
+		{"with a timeout", raw(func(req etf.Raw, _ From, s etf.Raw) Result[etf.Raw] { return Reply(req, s).Timeout(time.Second) }),
+			etf.Tuple{etf.Atom("reply"), req, state, etf.Int(1000)}, 0, false},
+		{"a state that does not fit", raw(func(req etf.Raw, _ From, _ etf.Raw) Result[etf.Raw] { return Reply(req, etf.Raw(encLong)) }),
+			etf.Tuple{etf.Atom("reply"), req, long}, 0, false},
+		{"a decoded state", newAdapter[etf.Term](argKinds{}, RawArgs()),
+			etf.Tuple{etf.Atom("reply"), etf.Tuple{etf.Binary("etf.Raw"), req}, state}, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			served = tt.srv
+			defer func() { served = nil }()
+			arg, ends := encodeArg(t, req, from, etf.Raw(encState))
+			area := slices.Concat(make([]byte, argHeadroom), arg, ends, make([]byte, tt.room))
+			out, err := handle(cbHandleCall, area, len(arg), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if inPlace := &out[0] == &area[0]; inPlace != tt.inPlace {
+				t.Errorf("written in place: %v, want %v", inPlace, tt.inPlace)
+			}
+			if tt.want == nil {
+				return
+			}
+			got, err := etf.Decode(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !etf.Equal(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})
 	}
