@@ -59,12 +59,14 @@ var callbackCtx = context.Background()
 
 // Init runs the guest's init.
 func (m *WasmModule) Init(p *Process, args etf.Term) Result {
-	return callbackResult(m.mod.Init(callbackCtx, (*wasmProcess)(p), args))
+	r, err := m.mod.Init(callbackCtx, (*wasmProcess)(p), args)
+	return callbackResult(r, err, nil)
 }
 
 // HandleCall runs the guest's handle_call.
 func (m *WasmModule) HandleCall(p *Process, req etf.Term, from From, state etf.Term) Result {
-	return callbackResult(m.mod.HandleCall(callbackCtx, (*wasmProcess)(p), req, wasmFrom(from), state))
+	r, err := m.mod.HandleCall(callbackCtx, (*wasmProcess)(p), req, wasmFrom(from), state)
+	return callbackResult(r, err, state)
 }
 
 // copiesMessages marks a module as a messageCopier: a callback writes
@@ -73,17 +75,20 @@ func (m *WasmModule) copiesMessages() {}
 
 // HandleCast runs the guest's handle_cast.
 func (m *WasmModule) HandleCast(p *Process, msg, state etf.Term) Result {
-	return callbackResult(m.mod.HandleCast(callbackCtx, (*wasmProcess)(p), msg, state))
+	r, err := m.mod.HandleCast(callbackCtx, (*wasmProcess)(p), msg, state)
+	return callbackResult(r, err, state)
 }
 
 // HandleInfo runs the guest's handle_info.
 func (m *WasmModule) HandleInfo(p *Process, msg, state etf.Term) Result {
-	return callbackResult(m.mod.HandleInfo(callbackCtx, (*wasmProcess)(p), msg, state))
+	r, err := m.mod.HandleInfo(callbackCtx, (*wasmProcess)(p), msg, state)
+	return callbackResult(r, err, state)
 }
 
 // HandleContinue runs the guest's handle_continue.
 func (m *WasmModule) HandleContinue(p *Process, cont, state etf.Term) Result {
-	return callbackResult(m.mod.HandleContinue(callbackCtx, (*wasmProcess)(p), cont, state))
+	r, err := m.mod.HandleContinue(callbackCtx, (*wasmProcess)(p), cont, state)
+	return callbackResult(r, err, state)
 }
 
 // Terminate runs the guest's terminate. If it fails, the server exits
@@ -110,11 +115,12 @@ func (m *WasmModule) CodeChange(p *Process, oldVsn, state, extra etf.Term) (etf.
 }
 
 // callbackResult returns a guest callback's result for the runtime, or
-// ends the callback with the reason of its failure.
-func callbackResult(r abi.Result, err error) Result {
+// ends the callback with the reason of its failure; old is the state the
+// callback was given.
+func callbackResult(r abi.Result, err error, old etf.Term) Result {
 	if err == nil {
 		var res Result
-		if res, err = wasmResult(r); err == nil {
+		if res, err = wasmResult(r, old); err == nil {
 			return res
 		}
 	}

@@ -24,22 +24,19 @@ const maxTimeout = math.MaxUint32
 // the other without looking inside. The reason and the action are decoded,
 // because the runtime acts on them (a normal reason, a timeout). A result
 // whose action is not one gen_server allows is OTP's
-// {bad_return_value, Result}, returned as the error.
-func wasmResult(r abi.Result) (Result, error) {
+// {bad_return_value, Result}, returned as the error. old is the state the
+// callback was given, nil for init's.
+func wasmResult(r abi.Result, old etf.Term) (Result, error) {
 	var res Result
 	switch r.Tag {
 	case abi.TagOK:
-		res = Ok(r.State)
+		res = Ok(newState(r.State, old, false))
 	case abi.TagIgnore:
 		return Ignore(), nil
 	case abi.TagReply:
-		state := r.State
-		if len(r.Reply) > maxSharedReply {
-			state = bytes.Clone(state)
-		}
-		res = Reply(r.Reply, state)
+		res = Reply(r.Reply, newState(r.State, old, len(r.Reply) > maxSharedReply))
 	case abi.TagNoReply:
-		res = NoReply(r.State)
+		res = NoReply(newState(r.State, old, false))
 	case abi.TagStop:
 		// Init's {stop, Reason} has no state, and only handle_call's stop
 		// may carry a reply: absent parts stay nil terms.
@@ -69,6 +66,24 @@ func wasmResult(r abi.Result) (Result, error) {
 		}
 	}
 	return Result{}, badReturn(r)
+}
+
+// newState returns the state of a result as the server keeps it: the old
+// state itself when the guest returned it unchanged, as most callbacks
+// do, else the result's, cloned when it must not share the result's
+// buffer (see maxSharedReply).
+//
+// Keeping the old state costs a comparison of bytes, where the result's
+// would cost an allocation to box it as a term, and a copy besides after
+// a long reply; and the state then holds none of the result's buffer.
+func newState(state etf.Raw, old etf.Term, alone bool) etf.Term {
+	if o, ok := old.(etf.Raw); ok && bytes.Equal(o, state) {
+		return old
+	}
+	if alone {
+		return etf.Raw(bytes.Clone(state))
+	}
+	return state
 }
 
 // rawOrNil returns raw as a term, or nil when the part is absent: a nil

@@ -33,7 +33,7 @@ func TestWasmResult(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := wasmResult(tt.in)
+			got, err := wasmResult(tt.in, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,7 +70,7 @@ func TestWasmResultStateAlone(t *testing.T) {
 				t.Fatal(err)
 			}
 			parts[0], parts[1] = res[2+7:2+7+n], res[2+7+n:]
-			got, err := wasmResult(abi.Result{Tag: abi.TagReply, Reply: parts[0], State: parts[1]})
+			got, err := wasmResult(abi.Result{Tag: abi.TagReply, Reply: parts[0], State: parts[1]}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -80,6 +80,46 @@ func TestWasmResultStateAlone(t *testing.T) {
 			}
 			if !etf.Equal(state, etf.Int(7)) {
 				t.Errorf("state %v", state)
+			}
+		})
+	}
+}
+
+// TestWasmResultKeepsState checks that a result whose state is the one
+// the callback was given leaves the server with its old state, the same
+// bytes, and any other with the result's.
+func TestWasmResultKeepsState(t *testing.T) {
+	old := raw(t, etf.Tuple{etf.Atom("s"), etf.Int(7)})
+	res := raw(t, etf.Tuple{etf.Atom("reply"), etf.Binary(make([]byte, 4096)), etf.Tuple{etf.Atom("s"), etf.Int(7)}})
+	reply, state := res[2+7:len(res)-len(old)], res[len(res)-len(old):]
+	tests := []struct {
+		name string
+		r    abi.Result
+		old  etf.Term
+		kept bool
+	}{
+		{"noreply, unchanged", abi.Result{Tag: abi.TagNoReply, State: state}, old, true},
+		{"long reply, unchanged", abi.Result{Tag: abi.TagReply, Reply: reply, State: state}, old, true},
+		{"ok, unchanged", abi.Result{Tag: abi.TagOK, State: state}, old, true},
+		{"changed", abi.Result{Tag: abi.TagNoReply, State: raw(t, etf.Tuple{etf.Atom("s"), etf.Int(8)})}, old, false},
+		{"old state decoded", abi.Result{Tag: abi.TagNoReply, State: state}, etf.Tuple{etf.Atom("s"), etf.Int(7)}, false},
+		{"init", abi.Result{Tag: abi.TagOK, State: state}, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := wasmResult(tt.r, tt.old)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := got.State.(etf.Raw)
+			if kept := &s[0] == &old[0]; kept != tt.kept {
+				t.Errorf("old state kept: %v, want %v", kept, tt.kept)
+			}
+			if !etf.Equal(s, tt.r.State) {
+				t.Errorf("state %v, want %v", s, tt.r.State)
+			}
+			if &s[0] == &tt.r.State[0] && len(tt.r.Reply) > maxSharedReply {
+				t.Error("the state shares the buffer of a long reply")
 			}
 		})
 	}
@@ -105,7 +145,7 @@ func TestWasmResultErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := wasmResult(tt.in)
+			_, err := wasmResult(tt.in, nil)
 			if err == nil {
 				t.Fatal("no error")
 			}
