@@ -3,6 +3,7 @@ package dist
 import (
 	"bytes"
 	"testing"
+	"time"
 
 	"github.com/creo-dev/creo/etf"
 )
@@ -91,4 +92,90 @@ func inside(b, buf []byte) bool {
 		}
 	}
 	return false
+}
+
+// TestSendReleasing checks that the memory given with a message is
+// released once the message is written, and only then: release writes
+// over it, and the peer still receives the message as sent. A message not
+// sent is never released.
+func TestSendReleasing(t *testing.T) {
+	tests := []struct {
+		name   string
+		flags  Flags
+		size   int
+		modify func(*Config)
+		sent   bool
+	}{
+		{name: "written from its memory, in fragments", flags: DefaultFlags, size: 100_000, sent: true},
+		{name: "copied, no fragments", flags: DefaultFlags &^ FlagFragments, size: 100_000, sent: true},
+		{name: "small", flags: DefaultFlags, size: 100, sent: true},
+		{name: "refused", flags: DefaultFlags, size: 100_000, modify: func(c *Config) { c.MaxQueuedBytes = 1000 }, sent: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var modify []func(*Config)
+			if tt.modify != nil {
+				modify = append(modify, tt.modify)
+			}
+			a, b := connPair(t, tt.flags, modify...)
+			mem := bytes.Repeat([]byte{7}, tt.size)
+			payload := etf.Binary(mem)
+			raw, err := etf.AppendTerm(nil, payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			released := make(chan struct{})
+			release := func() {
+				for i := range raw {
+					raw[i] = 0xff // what the memory's next user might write
+				}
+				close(released)
+			}
+			msg := Send{From: pid, To: pid, Message: etf.Tuple{etf.Atom("tag"), etf.Raw(raw)}}
+			err = a.SendReleasing(msg, release)
+			if !tt.sent {
+				if err == nil {
+					t.Fatal("SendReleasing of a message the queue refuses succeeded")
+				}
+				a.Close()
+				<-a.Done()
+				select {
+				case <-released:
+					t.Error("a message never sent was released")
+				default:
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok := b.receive(t).(Send)
+			if !ok {
+				t.Fatal("received something other than a Send")
+			}
+			want := etf.Tuple{etf.Atom("tag"), payload}
+			if !etf.Equal(decodedMessage(t, got.Message), want) {
+				t.Error("the peer received the message changed: released before it was written")
+			}
+			select {
+			case <-released:
+			case <-time.After(10 * time.Second):
+				t.Fatal("a written message was not released")
+			}
+		})
+	}
+}
+
+// decodedMessage returns m decoded, if it is an etf.Raw.
+func decodedMessage(t *testing.T, m etf.Term) etf.Term {
+	t.Helper()
+	raw, ok := m.(etf.Raw)
+	if !ok {
+		return m
+	}
+	d, _, err := etf.DecodeTerm(raw, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

@@ -39,6 +39,9 @@ type outMsg struct {
 	// tail is the rest of the body, a large raw payload written from its
 	// own memory rather than copied into buf.
 	tail []byte
+	// written, if set, is called once the message is written: see
+	// SendReleasing.
+	written func()
 }
 
 var bufferPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
@@ -63,6 +66,21 @@ func putBuffer(b *[]byte) {
 // Raw}) is written from its own memory, not copied, so it must not change
 // until written. No term is changed once made in creo.
 func (c *Conn) Send(m Control) error {
+	return c.send(m, nil)
+}
+
+// SendReleasing is [Conn.Send] for a message whose large raw payload lies
+// in memory the caller gives up to the connection: release is called once
+// the message is written, when the connection no longer refers to it, so
+// that the caller can reuse the memory. The caller must hold no other
+// reference to it that it reads after. When the message is not written
+// (Send fails, or the connection ends first), release is not called and
+// the memory is left to the collector.
+func (c *Conn) SendReleasing(m Control, release func()) error {
+	return c.send(m, release)
+}
+
+func (c *Conn) send(m Control, release func()) error {
 	bp := bufferPool.Get().(*[]byte)
 	shareOver := 0
 	if c.flags&FlagFragments != 0 {
@@ -99,7 +117,7 @@ func (c *Conn) Send(m Control) error {
 		c.fail(ErrQueueOverflow)
 		return c.Err()
 	}
-	c.queue = append(c.queue, outMsg{buf: bp, payloadAt: payloadAt - headroom, tail: tail})
+	c.queue = append(c.queue, outMsg{buf: bp, payloadAt: payloadAt - headroom, tail: tail, written: release})
 	c.queueBytes += n
 	c.mu.Unlock()
 	select {
@@ -188,6 +206,9 @@ func (c *Conn) writeQueued(w *bufio.Writer, batch []outMsg) ([]outMsg, error) {
 			batch[i] = outMsg{}
 			if err != nil {
 				return batch, err
+			}
+			if m.written != nil {
+				m.written()
 			}
 		}
 	}
