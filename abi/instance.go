@@ -1,7 +1,6 @@
 package abi
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -145,7 +144,7 @@ func (in *instance) call(cb Callback) ([]byte, error) {
 		msg := fmt.Sprintf("result at %d, %d bytes, is outside memory of %d bytes", rptr, rlen, in.mem.Size())
 		return nil, &Fault{Kind: BadResult, Callback: cb, Detail: etf.Binary(msg)}
 	}
-	return bytes.Clone(res), nil
+	return copyResult(res), nil
 }
 
 // minArgBuffer is the smallest buffer asked of creo_alloc, so that small

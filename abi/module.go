@@ -186,7 +186,7 @@ func (m *module) invoke(ctx context.Context, p Process, cb Callback, parts ...et
 		return Result{}, err
 	}
 	m.pool.put(in)
-	return parseResult(cb, res, parts)
+	return parseCopy(cb, res, parts)
 }
 
 // stopWith is the default result {stop, {Tag, Msg}, State} of a callback

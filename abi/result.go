@@ -1,7 +1,10 @@
 package abi
 
 import (
+	"bytes"
+
 	"github.com/creo-dev/creo/etf"
+	"github.com/creo-dev/creo/internal/bufpool"
 	"github.com/creo-dev/creo/internal/etfwire"
 )
 
@@ -26,6 +29,11 @@ type Result struct {
 	// Action is the optional last element: a timeout, infinity, hibernate
 	// or {continue, Continue}.
 	Action etf.Raw
+	// Release, when not nil, gives back the memory a large result was
+	// copied into, for the next one. Call it at most once, when nothing
+	// refers to any of the parts any more; a Result never released is
+	// left to the collector.
+	Release func()
 }
 
 // The tags of results.
@@ -85,6 +93,26 @@ var (
 		},
 	}
 )
+
+// copyResult copies a callback's result out of guest memory, which the
+// next callback reuses. A large result is copied into a buffer of
+// bufpool, which parseCopy's Release gives back.
+func copyResult(res []byte) []byte {
+	if len(res) < bufpool.MinSize {
+		return bytes.Clone(res)
+	}
+	return append(bufpool.Get(len(res)), res...)
+}
+
+// parseCopy is parseResult for a result copied by copyResult: an allowed
+// one in a pooled buffer can give it back with Release.
+func parseCopy(cb Callback, res []byte, args []etf.Term) (Result, error) {
+	r, err := parseResult(cb, res, args)
+	if err == nil && len(res) >= bufpool.MinSize {
+		r.Release = func() { bufpool.Put(res) }
+	}
+	return r, err
+}
 
 // parseResult checks a callback's result, with its version byte, against
 // the callback's allowed results and splits it; args are the callback's
