@@ -178,6 +178,10 @@ type Result struct {
 	Reply  etf.Term // for KindReply, and KindStop with a reply; nil otherwise
 	Reason etf.Term // for KindStop
 	Action Action
+	// release, when set, gives back the memory Reply lies in once the
+	// reply is written to a peer (see Node.replyThen): a Wasm server's
+	// large reply, which nothing else refers to.
+	release func()
 }
 
 // Action is what may follow the state in a Result: a timeout, hibernate,

@@ -190,11 +190,24 @@ func (p *Process) Reply(from From, reply etf.Term) {
 
 // reply sends reply to the caller from, as sent by sender.
 func (n *Node) reply(sender etf.Pid, from From, reply etf.Term) {
+	n.replyThen(sender, from, reply, nil)
+}
+
+// replyThen is reply, for a reply whose memory the sender gives up:
+// release, if set, is called once the reply is written to the caller's
+// node, and never when it goes elsewhere (a caller on this node keeps
+// it), which leaves the memory to the collector.
+func (n *Node) replyThen(sender etf.Pid, from From, reply etf.Term, release func()) {
 	switch {
 	case from.tag != nil:
 		_ = n.send(sender, from.pid, etf.Tuple{from.tag, reply})
 	case !n.isLocal(from.alias.Node):
-		n.cluster.SendAlias(sender, from.alias, etf.Tuple{from.Tag(), reply})
+		msg := etf.Tuple{from.Tag(), reply}
+		if rc, ok := n.cluster.(releasingCluster); ok && release != nil {
+			rc.SendAliasReleasing(sender, from.alias, msg, release)
+			return
+		}
+		n.cluster.SendAlias(sender, from.alias, msg)
 	default:
 		n.replyGo(from, reply)
 	}

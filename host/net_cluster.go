@@ -22,6 +22,21 @@ func (nw *network) SendAlias(from etf.Pid, alias etf.Ref, msg etf.Term) {
 	nw.signal(alias.Node, dist.AliasSend{From: from, Alias: alias, Message: msg})
 }
 
+// releasingCluster is a Cluster that can send a message whose memory the
+// sender gives up, and release it once written (dist.Conn.SendReleasing).
+type releasingCluster interface {
+	SendAliasReleasing(from etf.Pid, alias etf.Ref, msg etf.Term, release func())
+}
+
+var _ releasingCluster = (*network)(nil)
+
+// SendAliasReleasing is SendAlias for a message whose memory the sender
+// gives up: release is called once it is written, and never when it is
+// not (no connection up yet, or one that ends first).
+func (nw *network) SendAliasReleasing(from etf.Pid, alias etf.Ref, msg etf.Term, release func()) {
+	nw.signalReleasing(alias.Node, dist.AliasSend{From: from, Alias: alias, Message: msg}, release)
+}
+
 func (nw *network) Link(from, to etf.Pid) {
 	nw.signal(to.Node, dist.Link{From: from, To: to})
 }

@@ -138,3 +138,111 @@ func TestLentBuffers(t *testing.T) {
 		t.Errorf("none of the copier's %d requests lay where an earlier one did: no buffer came back", rounds)
 	}
 }
+
+// releasingServer replies to every call with a large reply whose memory
+// it gives up, as a Wasm server's result: its release writes over the
+// memory, as its next user might, and counts.
+type releasingServer struct {
+	Defaults
+	released chan struct{}
+}
+
+func (s *releasingServer) Init(_ *Process, args etf.Term) Result { return Ok(args) }
+
+func (s *releasingServer) HandleCall(_ *Process, req etf.Term, _ From, state etf.Term) Result {
+	raw, err := etf.AppendTerm(nil, largeRequest(7))
+	if err != nil {
+		panic(err)
+	}
+	r := Reply(etf.Raw(raw), state)
+	r.release = func() {
+		clear(raw)
+		s.released <- struct{}{}
+	}
+	return r
+}
+
+// TestReplyReleased checks that a reply whose memory its server gives up
+// is released once written to a caller on another node, which receives
+// it whole, and is never released when the caller is on the server's
+// node, which keeps it.
+func TestReplyReleased(t *testing.T) {
+	addr := testEPMD(t)
+	client, server := startNet(t, addr), startNet(t, addr)
+	s := &releasingServer{released: make(chan struct{}, 1)}
+	if _, err := server.Start(s, etf.List{}, Options{Name: "releasing"}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		caller   *Node
+		released bool
+	}{
+		{name: "caller on another node", caller: client, released: true},
+		{name: "caller on the same node", caller: server, released: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reply, err := tt.caller.Call(ctx(t), etf.Tuple{etf.Atom("releasing"), server.Name()}, etf.Atom("get"), wait)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := mustDecode(t, reply)
+			if tt.released {
+				select {
+				case <-s.released:
+				case <-ctx(t).Done():
+					t.Fatal("the reply written to the caller's node was not released")
+				}
+			}
+			// Released or not, what the caller got is whole.
+			if !etf.Equal(got, largeRequest(7)) {
+				t.Errorf("the caller got %.40v, want the reply as sent", got)
+			}
+			if !tt.released {
+				// A reply on this node is never handed to the connection,
+				// so nothing would release it: a second one shows none came.
+				if _, err := tt.caller.Call(ctx(t), etf.Tuple{etf.Atom("releasing"), server.Name()}, etf.Atom("get"), wait); err != nil {
+					t.Fatal(err)
+				}
+				select {
+				case <-s.released:
+					t.Error("a reply to a caller on the server's node was released")
+				default:
+				}
+			}
+		})
+	}
+}
+
+// TestWasmReplyRelease checks which results of a Wasm server give their
+// memory up with the reply: a reply, once the state that shared its
+// memory is copied, and nothing else.
+func TestWasmReplyRelease(t *testing.T) {
+	large, small, state := etf.Raw(make([]byte, 100_000)), etf.Raw{97, 1}, etf.Raw{97, 2}
+	tests := []struct {
+		name   string
+		result abi.Result
+		want   bool
+	}{
+		{name: "large reply", result: abi.Result{Tag: abi.TagReply, Reply: large, State: state}, want: true},
+		{name: "small reply, sharing the state's memory", result: abi.Result{Tag: abi.TagReply, Reply: small, State: state}, want: false},
+		{name: "stop with a large reply, keeping the state", result: abi.Result{Tag: abi.TagStop, Reason: etf.Raw{100, 0, 1, 'x'}, Reply: large, State: state}, want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			released := false
+			tt.result.Release = func() { released = true }
+			res, err := wasmResult(tt.result, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.release != nil {
+				res.release()
+			}
+			if released != tt.want {
+				t.Errorf("released with the reply: %v, want %v", released, tt.want)
+			}
+		})
+	}
+}

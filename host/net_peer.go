@@ -74,12 +74,19 @@ func (nw *network) newPeerLocked(node etf.Atom) *peer {
 // the pending entry, which is made (and a dial started) when there is
 // none. It never blocks on the network.
 func (nw *network) signal(node etf.Atom, m dist.Control) {
+	nw.signalReleasing(node, m, nil)
+}
+
+// signalReleasing is signal, with release called once m is written when
+// a connection is up; a message queued for a connection to come is left
+// to the collector.
+func (nw *network) signalReleasing(node etf.Atom, m dist.Control, release func()) {
 	nw.mu.RLock()
 	p := nw.peers[node]
 	nw.mu.RUnlock()
 	if p != nil {
 		if c := p.conn.Load(); c != nil {
-			nw.write(c, m)
+			nw.write(c, m, release)
 			return
 		}
 	}
@@ -94,18 +101,18 @@ func (nw *network) signal(node etf.Atom, m dist.Control) {
 	}
 	if c := p.conn.Load(); c != nil {
 		nw.mu.Unlock()
-		nw.write(c, m)
+		nw.write(c, m, release)
 		return
 	}
 	p.queue = append(p.queue, m)
 	nw.mu.Unlock()
 }
 
-// write hands m to c. A connection that has ended drops it: its teardown
-// reports the node down.
-func (nw *network) write(c *dist.Conn, m dist.Control) {
+// write hands m to c, and release, if set, to call once m is written. A
+// connection that has ended drops it: its teardown reports the node down.
+func (nw *network) write(c *dist.Conn, m dist.Control, release func()) {
 	var me *dist.MessageError
-	if err := c.Send(m); errors.As(err, &me) {
+	if err := c.SendReleasing(m, release); errors.As(err, &me) {
 		nw.log.Warn("host: signal not sent", "peer", string(c.Peer()), "err", err)
 	}
 }
@@ -183,7 +190,7 @@ func (nw *network) install(a *attempt, p *peer, c *dist.Conn) {
 		return
 	}
 	for _, m := range p.queue {
-		nw.write(c, m)
+		nw.write(c, m, nil)
 	}
 	p.queue = nil
 	p.conn.Store(c)

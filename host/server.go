@@ -129,7 +129,7 @@ func (p *Process) dispatch(cb callback, arg etf.Term, from From) bool {
 		p.state = r.State
 		switch r.Kind {
 		case KindReply:
-			p.node.reply(p.pid, from, r.Reply)
+			p.node.replyThen(p.pid, from, r.Reply, r.release)
 		case KindStop:
 			reason := p.terminate(r.Reason)
 			if r.Reply != nil {

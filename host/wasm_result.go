@@ -34,7 +34,13 @@ func wasmResult(r abi.Result, old etf.Term) (Result, error) {
 	case abi.TagIgnore:
 		return Ignore(), nil
 	case abi.TagReply:
-		res = Reply(r.Reply, newState(r.State, old, len(r.Reply) > maxSharedReply))
+		alone := len(r.Reply) > maxSharedReply
+		res = Reply(r.Reply, newState(r.State, old, alone))
+		if alone {
+			// The reply alone refers to the result's memory now, and is
+			// only written to the caller.
+			res.release = r.Release
+		}
 	case abi.TagNoReply:
 		res = NoReply(newState(r.State, old, false))
 	case abi.TagStop:
