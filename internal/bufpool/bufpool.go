@@ -3,10 +3,14 @@
 // new buffer to mark and sweep, and the runtime fresh pages to fault in
 // and clear, for each message.
 //
-// Buffers come in size classes from 64 KiB to 16 MiB, each a power of two
-// or one and a half times one, so a buffer is at most half as large again
-// as asked. Each class is a sync.Pool: what the program stops reusing is
-// freed by the collector within two cycles, so the pool bounds itself.
+// Buffers come in size classes from 64 KiB to 16 MiB. Up to 1 MiB and a
+// fragment the classes are 64 KiB apart, since what is asked is mostly a number of
+// 64 KiB fragments and a little room, and a buffer that is not given back
+// should cost no more than one made to measure; past that each class is
+// half as large again as the one before, or twice. Every class has 4 KiB
+// of slack for that room. Each class is a sync.Pool: what the program
+// stops reusing is freed by the collector within two cycles, so the pool
+// bounds itself.
 //
 // A buffer given back with [Put] must have no other holder: whoever reads
 // it after Put reads the next user's bytes. Packages that lend a buffer
@@ -14,77 +18,59 @@
 package bufpool
 
 import (
-	"math/bits"
+	"slices"
 	"sync"
 )
 
-const (
-	// MinSize is the smallest buffer kept: smaller ones cost the collector
-	// little, and a pool would cost them more than it saves.
-	MinSize = 64 << 10
-	// maxSize is the largest buffer kept: larger messages are rare, and
-	// keeping them would pin much memory.
-	maxSize = 16 << 20
-)
+// MinSize is the size from which buffers are pooled: smaller ones cost
+// the collector little, and a pool would cost them more than it saves.
+const MinSize = 64 << 10
 
-// numClasses counts the sizes 2^k and 3·2^(k-1) from MinSize to maxSize.
-var numClasses = 2*(bits.Len(maxSize)-bits.Len(MinSize)) + 1
+// slack is added to every class, for the room a buffer's user keeps
+// beside a whole number of fragments.
+const slack = 4 << 10
 
-var pools = make([]sync.Pool, numClasses)
-
-// classSize returns the size of class c: MinSize, 1.5·MinSize,
-// 2·MinSize, 3·MinSize, 4·MinSize...
-func classSize(c int) int {
-	if c%2 == 0 {
-		return MinSize << (c / 2)
+// classSizes are the sizes of the classes, ascending.
+var classSizes = func() []int {
+	var sizes []int
+	for n := MinSize; n <= 1<<20+64<<10; n += 64 << 10 {
+		sizes = append(sizes, n+slack)
 	}
-	return 3 * MinSize << (c / 2) >> 1
-}
-
-// classFor returns the smallest class that holds n bytes, for
-// n <= maxSize.
-func classFor(n int) int {
-	if n <= MinSize {
-		return 0
+	for n := 1 << 20; n < 16<<20; n *= 2 {
+		sizes = append(sizes, n*3/2+slack, 2*n+slack)
 	}
-	c := 2 * (bits.Len(uint(n-1)) - bits.Len(MinSize))
-	if n > classSize(c+1) {
-		return c + 2
-	}
-	return c + 1
-}
+	return sizes
+}()
 
-// classOf returns the largest class that a buffer of capacity n fills,
-// for MinSize <= n.
-func classOf(n int) int {
-	c := 2 * (bits.Len(uint(n)) - bits.Len(MinSize))
-	if n >= classSize(c+1) {
-		return c + 1
-	}
-	return c
-}
+var pools = make([]sync.Pool, len(classSizes))
 
-// Get returns an empty buffer with room for n bytes: a kept one of n's size
-// class when there is one, else a new one. Its bytes are not cleared.
+// Get returns an empty buffer with room for n bytes: a kept one of the
+// smallest class that holds n when there is one, else a new one of that
+// class's size. Its bytes are not cleared. A buffer for more than the
+// largest class is made to measure.
 func Get(n int) []byte {
-	if n > maxSize {
+	c, _ := slices.BinarySearch(classSizes, n)
+	if c == len(classSizes) {
 		return make([]byte, 0, n)
 	}
-	c := classFor(n)
 	if b, ok := pools[c].Get().(*[]byte); ok {
 		return (*b)[:0]
 	}
-	return make([]byte, 0, classSize(c))
+	return make([]byte, 0, classSizes[c])
 }
 
-// Put gives b back for reuse. The caller must be b's only holder, and
-// must not use b after. Buffers smaller than MinSize or larger than the
-// largest class are left to the collector.
+// Put gives b back for reuse, in the largest class it holds. The caller
+// must be b's only holder, and must not use b after. Buffers smaller than
+// the smallest class or larger than the largest are left to the
+// collector.
 func Put(b []byte) {
-	if cap(b) < MinSize || cap(b) > maxSize {
+	c, found := slices.BinarySearch(classSizes, cap(b))
+	if !found {
+		c-- // the largest class under cap(b)
+	}
+	if c < 0 || cap(b) > classSizes[len(classSizes)-1] {
 		return
 	}
-	c := classOf(cap(b))
-	b = b[:0:classSize(c)]
+	b = b[:0:classSizes[c]]
 	pools[c].Put(&b)
 }

@@ -4,43 +4,20 @@ import (
 	"testing"
 )
 
-func TestClasses(t *testing.T) {
-	for c := range numClasses {
-		size := classSize(c)
-		if got := classFor(size); got != c {
-			t.Errorf("classFor(%d) = %d, want %d", size, got, c)
-		}
-		if got := classOf(size); got != c {
-			t.Errorf("classOf(%d) = %d, want %d", size, got, c)
-		}
-		if c > 0 {
-			if got := classFor(classSize(c-1) + 1); got != c {
-				t.Errorf("classFor(%d) = %d, want %d", classSize(c-1)+1, got, c)
-			}
-		}
-		if c+1 < numClasses {
-			if got := classOf(classSize(c+1) - 1); got != c {
-				t.Errorf("classOf(%d) = %d, want %d", classSize(c+1)-1, got, c)
-			}
-		}
-	}
-	if got := classSize(numClasses - 1); got != maxSize {
-		t.Errorf("the largest class is %d bytes, want %d", got, maxSize)
-	}
-}
-
 func TestGet(t *testing.T) {
 	tests := []struct {
 		name    string
 		n       int
 		wantCap int
 	}{
-		{name: "small", n: 10, wantCap: MinSize},
-		{name: "smallest class", n: MinSize, wantCap: MinSize},
-		{name: "just over", n: MinSize + 1, wantCap: 3 * MinSize / 2},
-		{name: "two fragments and room", n: 128<<10 + 256, wantCap: 192 << 10},
-		{name: "largest class", n: maxSize, wantCap: maxSize},
-		{name: "over the largest", n: maxSize + 1, wantCap: maxSize + 1},
+		{name: "small", n: 10, wantCap: MinSize + slack},
+		{name: "smallest class", n: MinSize + slack, wantCap: MinSize + slack},
+		{name: "just over", n: MinSize + slack + 1, wantCap: 2*MinSize + slack},
+		{name: "two fragments and room", n: 128<<10 + 256, wantCap: 128<<10 + slack},
+		{name: "a fragment and a read chunk", n: 1<<20 + 64<<10 + 256, wantCap: 1<<20 + 64<<10 + slack},
+		{name: "past 1 MiB", n: 1<<20 + 64<<10 + slack + 1, wantCap: 3<<19 + slack},
+		{name: "largest class", n: 16<<20 + slack, wantCap: 16<<20 + slack},
+		{name: "over the largest", n: 16<<20 + slack + 1, wantCap: 16<<20 + slack + 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,7 +30,7 @@ func TestGet(t *testing.T) {
 }
 
 // TestPutGet checks that a buffer given back is what a Get of its class
-// returns, whole, and that buffers outside the classes are not kept.
+// returns, and that buffers outside the classes are not kept.
 func TestPutGet(t *testing.T) {
 	tests := []struct {
 		name string
@@ -61,10 +38,10 @@ func TestPutGet(t *testing.T) {
 		get  int
 		kept bool
 	}{
-		{name: "class size", cap: 256 << 10, get: 200 << 10, kept: true},
-		{name: "between classes, kept as the smaller", cap: 300 << 10, get: 256 << 10, kept: true},
-		{name: "too small", cap: MinSize - 1, get: MinSize, kept: false},
-		{name: "too large", cap: maxSize + 1, get: maxSize, kept: false},
+		{name: "class size", cap: 256<<10 + slack, get: 200 << 10, kept: true},
+		{name: "between classes, kept as the smaller", cap: 300 << 10, get: 256<<10 + slack, kept: true},
+		{name: "too small", cap: MinSize, get: MinSize, kept: false},
+		{name: "too large", cap: 16<<20 + slack + 1, get: 16 << 20, kept: false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
