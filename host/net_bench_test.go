@@ -18,7 +18,8 @@ import (
 // ratio of the two ns/call is what to read. ns/call is measured on the
 // calling node, the time of all calls over their number: with one caller
 // a round trip, with 64 callers at once the inverse of the throughput.
-// The requests are an atom and a 100 KB binary, which arrives in fragments.
+// The requests are an atom, a 1 KB binary and a 100 KB binary, which
+// arrives in fragments.
 // creo serves them with a native Go echo and with guests/echo, a Wasm
 // module.
 func BenchmarkCallFromElixir(b *testing.B) {
@@ -44,6 +45,7 @@ func BenchmarkCallFromElixir(b *testing.B) {
 		code string // an Elixir expression
 	}{
 		{name: "atom", code: ":ping"},
+		{name: "1KB", code: ":binary.copy(<<7>>, 1_000)"},
 		{name: "100KB", code: ":binary.copy(<<7>>, 100_000)"},
 	} {
 		for _, target := range []struct {
