@@ -81,8 +81,12 @@ func benchCallsOf(b *testing.B, m Module, req etf.Term) {
 	b.ReportAllocs()
 	defer cputime.Report(b, cputime.Used())
 	for b.Loop() {
-		if _, err := m.HandleCall(ctx, p, req, benchFrom, benchState); err != nil {
+		r, err := m.HandleCall(ctx, p, req, benchFrom, benchState)
+		if err != nil {
 			b.Fatal(err)
+		}
+		if r.Release != nil { // as the host does once the reply is written
+			r.Release()
 		}
 	}
 }
