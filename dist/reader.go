@@ -25,9 +25,11 @@ func (c *Conn) readPackets() error {
 	br := bufio.NewReaderSize(c.nc, readBufferSize)
 	deadline := readDeadline{nc: c.nc, tick: c.s.TickTime}
 	dec := newDecoder(c.s, c.flags)
+	// size escapes to the heap, through io.Reader: made once, not once a
+	// packet.
+	var size [4]byte
 	for {
 		deadline.extend()
-		var size [4]byte
 		if _, err := io.ReadFull(br, size[:]); err != nil {
 			return readErr(err)
 		}
