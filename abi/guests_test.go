@@ -1,6 +1,7 @@
 package abi
 
 import (
+	"bytes"
 	"context"
 	"testing"
 	"time"
@@ -70,15 +71,29 @@ func TestGuestExample(t *testing.T) {
 	})
 }
 
+// TestGuestEcho runs guests/echo on one instance, so that its requests,
+// of sizes that come and go, follow each other in one argument buffer:
+// each reply is its own request, whether the guest writes it around the
+// request (the SDK's reply in place) and the host finds it by comparing
+// bytes (a map), and whether a request as long as the one before but
+// other bytes reuses its box.
 func TestGuestEcho(t *testing.T) {
-	m := loadGo(t, "../guests/echo", ModuleConfig{})
+	m := loadGo(t, "../guests/echo", ModuleConfig{MaxInstances: 1})
 	p := newFakeProcess()
+	bin := func(n int, b byte) etf.Binary { return bytes.Repeat([]byte{b}, n) }
 	requests := []etf.Term{
 		etf.Atom("hello"),
 		etf.Int(-7),
 		etf.Binary("bytes"),
 		etf.List{etf.Int(1), etf.Atom("two"), etf.Tuple{}},
 		etf.Tuple{etf.Atom("nested"), etf.Tuple{etf.Pid{Node: "n@h", ID: 1, Creation: 2}}},
+		bin(1000, 1),
+		bin(1000, 2),
+		bin(100_000, 3),
+		benchMap(1000),
+		etf.Atom("small again"),
+		bin(100_000, 4),
+		bin(300, 5),
 	}
 	steps := []step{{name: "init", run: initWith(etf.Atom("s")), want: Result{Tag: TagOK, State: encode(t, etf.Atom("s"))}}}
 	for _, req := range requests {
