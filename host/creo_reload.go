@@ -54,6 +54,7 @@ type reloadFailure struct {
 // reloadJob is one server of a reload.
 type reloadJob struct {
 	name     etf.Atom
+	server   *wasmServer // nil when the Wasm has none of that name
 	entry    serverEntry // its manifest entry, when deployed
 	deployed bool
 	done     bool // moved, or failed
@@ -85,9 +86,11 @@ func (m *Manager) reload(ctx context.Context, names []etf.Atom, wasm []byte) ([]
 	}
 	defer mod.Release()
 	vsn := mod.Vsn()
+	targets := m.wasm.reloadTargets(names)
 	jobs := make([]reloadJob, len(names))
 	for i, name := range names {
 		jobs[i].name = name
+		jobs[i].server = targets.servers[i]
 		jobs[i].entry, jobs[i].deployed = m.entry(name)
 	}
 	if slices.ContainsFunc(jobs, func(j reloadJob) bool { return j.deployed }) {
@@ -101,10 +104,10 @@ func (m *Manager) reload(ctx context.Context, names []etf.Atom, wasm []byte) ([]
 	// Waiting for each busy server as it came held a worker up for as long
 	// as that server took to be scheduled, which under load was most of
 	// the reload.
-	runJobs(jobs, func(j *reloadJob) { j.done, j.err = m.reloadOne(ctx, j, mod, false) })
+	runJobs(jobs, func(j *reloadJob) { j.done, j.err = m.reloadOne(ctx, j, mod, targets.vsns, false) })
 	runJobs(jobs, func(j *reloadJob) {
 		if !j.done {
-			_, j.err = m.reloadOne(ctx, j, mod, true)
+			_, j.err = m.reloadOne(ctx, j, mod, targets.vsns, true)
 		}
 	})
 
@@ -147,21 +150,25 @@ func (m *Manager) reload(ctx context.Context, names []etf.Atom, wasm []byte) ([]
 
 // reloadOne moves the server of j to mod, or starts it on mod when it is
 // deployed but could not be restored. Unless wait, a server busy with a
-// message is left as it is and done is false. It asks the Wasm to reload
-// first, rather than whether it has the server: a reload of thousands of
-// servers pays for one lookup each, not two.
-func (m *Manager) reloadOne(ctx context.Context, j *reloadJob, mod *WasmModule, wait bool) (done bool, err error) {
-	done, err = m.wasm.reload(ctx, j.name, mod, etf.List{}, wait)
+// message is left as it is and done is false. vsns are the old modules'
+// vsns (see reloadTargets).
+func (m *Manager) reloadOne(ctx context.Context, j *reloadJob, mod *WasmModule, vsns map[*WasmModule]etf.Binary, wait bool) (done bool, err error) {
+	if j.server == nil {
+		return true, m.startBroken(ctx, j, mod)
+	}
+	done, err = m.wasm.reload(ctx, j.server, mod, reloadExtra, vsns, wait)
 	switch {
 	case !done, err == nil:
 		return done, nil
-	case errors.Is(err, errNoServer):
-		return true, m.startBroken(ctx, j, mod)
 	case errors.Is(err, ErrNoproc):
 		return true, refuse("not_running")
 	}
 	return true, refuse("code_change_failed", ExitReason(err))
 }
+
+// reloadExtra is the Extra the manager's reloads pass to code_change: [],
+// boxed once rather than once per server.
+var reloadExtra etf.Term = etf.List{}
 
 // startBroken starts the server of j, which the Wasm does not have, on
 // mod: a server deployed but not restored. A name never deployed is not
