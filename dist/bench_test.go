@@ -120,21 +120,28 @@ func BenchmarkSend(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, bc := range []struct {
-		name string
-		msg  func(i int) etf.Term
-		raw  bool
+		name    string
+		msg     func(i int) etf.Term
+		raw     bool
+		release bool // the handler gives lent buffers back, as a Wasm server's node does
 	}{
-		{"small", benchPayload, false},
-		{"small raw", benchPayload, true},
-		{"1MiB", func(int) etf.Term { return large }, false},
-		{"1MiB raw", func(int) etf.Term { return large }, true},
-		{"100KB raw", func(int) etf.Term { return call }, true},
+		{"small", benchPayload, false, false},
+		{"small raw", benchPayload, true, false},
+		{"1MiB", func(int) etf.Term { return large }, false, false},
+		{"1MiB raw", func(int) etf.Term { return large }, true, false},
+		{"100KB raw", func(int) etf.Term { return call }, true, false},
 		// As a Wasm server's reply is sent: encoded already.
-		{"100KB raw both ways", func(int) etf.Term { return etf.Raw(callRaw[1:]) }, true},
+		{"100KB raw both ways", func(int) etf.Term { return etf.Raw(callRaw[1:]) }, true, false},
+		{"100KB raw both ways, released", func(int) etf.Term { return etf.Raw(callRaw[1:]) }, true, true},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			received := make(chan struct{}, 1024)
-			handler := func(*Conn, Control) { received <- struct{}{} }
+			handler := func(_ *Conn, m Control) {
+				if s, ok := m.(RegSend); ok && bc.release {
+					s.Buffer.Release() // the message is not read
+				}
+				received <- struct{}{}
+			}
 			a, _ := tcpPair(b, func(c *Config) { c.Handler = handler; c.RawPayloads = bc.raw })
 			encoded, err := etf.Encode(bc.msg(0))
 			if err != nil {
