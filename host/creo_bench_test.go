@@ -142,10 +142,11 @@ func BenchmarkReloadUnderLoad(b *testing.B) {
 				b.StopTimer()
 				next := loadModule(b, mn.w, modules[i%2])
 				b.StartTimer()
-				// Labelled, so that a profile can single out the reload
-				// (-tagfocus reload) from the callers and the set-up.
+				// Labelled with the variant's name, so that a profile can
+				// single out the reload from the callers and the set-up
+				// (-tagfocus callers=8).
 				t0 := cpuNow()
-				pprof.Do(context.Background(), pprof.Labels("reload", fmt.Sprint(callers)), func(ctx context.Context) {
+				pprof.Do(context.Background(), pprof.Labels("reload", name), func(ctx context.Context) {
 					if err := mn.m.ReloadAll(ctx, names, modules[i%2]); err != nil {
 						b.Fatal(err)
 					}
