@@ -104,8 +104,9 @@ func BenchmarkRestore(b *testing.B) {
 // counter_v2 while callers=N goroutines call random counters in a loop:
 // what a reload adds to the compile under load. As after a compile, the
 // module reloaded to is loaded just before (from the compilation cache,
-// untimed), with no instances yet; with warm, both modules stay loaded,
-// so their instances stay made: the reload's cost without them.
+// untimed), with only the instance its load made; with warm, both modules
+// stay loaded, so their instances stay made: the reload's cost without
+// making them.
 func BenchmarkReloadUnderLoad(b *testing.B) {
 	const servers = 10_000
 	modules := [][]byte{wasmGuest(b, "counter_v2"), wasmGuest(b, "counter")}
