@@ -146,7 +146,10 @@ type lentMessage struct {
 
 // messageCopier is a Behaviour whose callbacks copy the request of a call
 // and the message of a cast and keep nothing of them once they return, as
-// a Wasm module does: they go into guest memory.
+// a Wasm module does: they go into guest memory. Nothing a callback
+// returns may share their memory either (a Wasm result is copied out of
+// guest memory): a lent request's buffer goes back, to be read into
+// again, as soon as the callback returns.
 type messageCopier interface {
 	Behaviour
 	copiesMessages()
