@@ -57,7 +57,6 @@ type reloadJob struct {
 	server   *wasmServer // nil when the Wasm has none of that name
 	entry    serverEntry // its manifest entry, when deployed
 	deployed bool
-	done     bool // moved, or failed
 	err      error
 }
 
@@ -104,12 +103,13 @@ func (m *Manager) reload(ctx context.Context, names []etf.Atom, wasm []byte) ([]
 	// Waiting for each busy server as it came held a worker up for as long
 	// as that server took to be scheduled, which under load was most of
 	// the reload.
-	runJobs(jobs, func(j *reloadJob) { j.done, j.err = m.reloadOne(ctx, j, mod, targets.vsns, false) })
-	runJobs(jobs, func(j *reloadJob) {
-		if !j.done {
-			_, j.err = m.reloadOne(ctx, j, mod, targets.vsns, true)
-		}
-	})
+	runJobs(jobs,
+		func(j *reloadJob) bool {
+			done, err := m.reloadOne(ctx, j, mod, targets.vsns, false)
+			j.err = err
+			return done
+		},
+		func(j *reloadJob) { _, j.err = m.reloadOne(ctx, j, mod, targets.vsns, true) })
 
 	var failed []reloadFailure
 	var moved []serverEntry
@@ -186,28 +186,50 @@ func (m *Manager) startBroken(ctx context.Context, j *reloadJob, mod *WasmModule
 	return err
 }
 
-// runJobs runs do for each job, in parallel on a few goroutines when
+// runJobs runs first for each job, in parallel on a few goroutines when
 // there are several: a reload waits in each server for its turn between
-// two messages, and the servers of a module share its instances.
-func runJobs(jobs []reloadJob, do func(*reloadJob)) {
-	workers := min(len(jobs), 4*runtime.GOMAXPROCS(0))
-	if workers <= 1 {
-		for i := range jobs {
-			do(&jobs[i])
-		}
-		return
-	}
+// two messages, and the servers of a module share its instances. The jobs
+// first did not finish are set aside, and each runs later once no job is
+// left to start: a worker that has run out of jobs waits for a busy server
+// while the others finish theirs, rather than all of them waiting for the
+// slowest before any comes back to the busy ones.
+func runJobs(jobs []reloadJob, first func(*reloadJob) bool, later func(*reloadJob)) {
 	// Each worker takes the next job itself: a feeding goroutine would have
 	// to be scheduled for every job, which under load made a reload of
 	// thousands of servers wait on it.
 	var next atomic.Int64
+	var mu sync.Mutex
+	var aside []*reloadJob
+	work := func() {
+		for i := next.Add(1) - 1; i < int64(len(jobs)); i = next.Add(1) - 1 {
+			if !first(&jobs[i]) {
+				mu.Lock()
+				aside = append(aside, &jobs[i])
+				mu.Unlock()
+			}
+		}
+		// A worker that sets a job aside comes here after it, so no job
+		// set aside is left behind.
+		for {
+			mu.Lock()
+			if len(aside) == 0 {
+				mu.Unlock()
+				return
+			}
+			j := aside[len(aside)-1]
+			aside = aside[:len(aside)-1]
+			mu.Unlock()
+			later(j)
+		}
+	}
+	workers := min(len(jobs), 4*runtime.GOMAXPROCS(0))
+	if workers <= 1 {
+		work()
+		return
+	}
 	var wg sync.WaitGroup
 	for range workers {
-		wg.Go(func() {
-			for i := next.Add(1) - 1; i < int64(len(jobs)); i = next.Add(1) - 1 {
-				do(&jobs[i])
-			}
-		})
+		wg.Go(work)
 	}
 	wg.Wait()
 }

@@ -160,3 +160,59 @@ func TestManagerReloadAll(t *testing.T) {
 		t.Errorf("v2's module has %d users, want %d: one per server, so that it goes when they do", users, len(names))
 	}
 }
+
+// TestRunJobs checks that runJobs runs first once for every job and later
+// once for every job first did not finish, and only once no job is left
+// to start.
+func TestRunJobs(t *testing.T) {
+	tests := []struct {
+		name  string
+		jobs  int
+		aside func(i int) bool
+	}{
+		{"one job, done", 1, func(int) bool { return false }},
+		{"one job, set aside", 1, func(int) bool { return true }},
+		{"none set aside", 1000, func(int) bool { return false }},
+		{"some set aside", 1000, func(i int) bool { return i%97 == 0 }},
+		{"the last set aside", 1000, func(i int) bool { return i == 999 }},
+		{"all set aside", 1000, func(int) bool { return true }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			jobs := make([]reloadJob, tt.jobs)
+			index := map[*reloadJob]int{}
+			for i := range jobs {
+				index[&jobs[i]] = i
+			}
+			firsts := make([]atomic.Int32, tt.jobs)
+			laters := make([]atomic.Int32, tt.jobs)
+			var started atomic.Int64
+			var early atomic.Bool
+			runJobs(jobs,
+				func(j *reloadJob) bool {
+					started.Add(1)
+					i := index[j]
+					firsts[i].Add(1)
+					return !tt.aside(i)
+				},
+				func(j *reloadJob) {
+					if started.Load() != int64(tt.jobs) {
+						early.Store(true)
+					}
+					laters[index[j]].Add(1)
+				})
+			if early.Load() {
+				t.Error("a job set aside ran before every job had started")
+			}
+			for i := range jobs {
+				want := int32(0)
+				if tt.aside(i) {
+					want = 1
+				}
+				if f, l := firsts[i].Load(), laters[i].Load(); f != 1 || l != want {
+					t.Errorf("job %d: first ran %d times, later %d; want 1 and %d", i, f, l, want)
+				}
+			}
+		})
+	}
+}
