@@ -6,12 +6,12 @@ import (
 	"math/rand/v2"
 	"runtime/pprof"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/creo-dev/creo/abi"
 	"github.com/creo-dev/creo/etf"
+	"github.com/creo-dev/creo/internal/cputime"
 )
 
 // deployMany deploys n counters named c0, c1... in parallel, so that
@@ -146,13 +146,13 @@ func BenchmarkReloadUnderLoad(b *testing.B) {
 				// Labelled with the variant's name, so that a profile can
 				// single out the reload from the callers and the set-up
 				// (-tagfocus callers=8).
-				t0 := cpuNow()
+				cpuStart := cputime.Used()
 				pprof.Do(context.Background(), pprof.Labels("reload", name), func(ctx context.Context) {
 					if err := mn.m.ReloadAll(ctx, names, modules[i%2]); err != nil {
 						b.Fatal(err)
 					}
 				})
-				cpu += cpuNow() - t0
+				cpu += cputime.Used() - cpuStart
 				b.StopTimer()
 				st := next.Stats()
 				instances += st.Idle + st.Busy
@@ -162,9 +162,9 @@ func BenchmarkReloadUnderLoad(b *testing.B) {
 			// The new module's instances after the reload: the one its load
 			// made, and those made for its callbacks since.
 			b.ReportMetric(float64(instances)/float64(b.N), "instances/op")
-			// The process's CPU during the reloads: with no callers, the
-			// reload's own.
-			b.ReportMetric(float64(cpu)/1e6/float64(b.N), "cpu-ms/op")
+			// The process's CPU during the reloads only: with no callers,
+			// the reload's own.
+			b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
@@ -202,11 +202,4 @@ func startCallers(b *testing.B, n *Node, names []etf.Atom, callers int) (stop fu
 		close(done)
 		wg.Wait()
 	}
-}
-
-// cpuNow returns the CPU time the process has used, user and system.
-func cpuNow() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(0, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
