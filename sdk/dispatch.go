@@ -156,48 +156,6 @@ func (c continueHandler[S]) HandleCast(cont etf.Term, s S) Result[S] {
 	return c.h.HandleContinue(cont, s)
 }
 
-// stateDecoder returns how to turn an encoded state into S: an etf.Raw
-// state is passed as it is, with no decoding; any other is decoded, then
-// mapped to S by etf's Go mapping unless S is etf.Term. The choice is made
-// once, so the usual cases allocate nothing per callback.
-func stateDecoder[S any]() func(etf.Raw) (S, error) {
-	if f, ok := any(func(raw etf.Raw) (etf.Raw, error) { return raw, nil }).(func(etf.Raw) (S, error)); ok {
-		return f
-	}
-	if f, ok := any(decode).(func(etf.Raw) (S, error)); ok {
-		return f
-	}
-	return func(raw etf.Raw) (S, error) {
-		var s S
-		t, err := decode(raw)
-		if err != nil {
-			return s, err
-		}
-		if err := etf.FromTerm(t, &s); err != nil {
-			return s, fmt.Errorf("sdk: state %v does not fit %T: %w", t, s, err)
-		}
-		return s, nil
-	}
-}
-
-// stateEncoder returns how to append a state S, encoded, the inverse of
-// stateDecoder.
-func stateEncoder[S any]() func([]byte, S) ([]byte, error) {
-	if f, ok := any(func(dst []byte, raw etf.Raw) ([]byte, error) { return append(dst, raw...), nil }).(func([]byte, S) ([]byte, error)); ok {
-		return f
-	}
-	if f, ok := any(etf.AppendTerm).(func([]byte, S) ([]byte, error)); ok {
-		return f
-	}
-	return func(dst []byte, s S) ([]byte, error) {
-		t, err := etf.ToTerm(s)
-		if err != nil {
-			return dst, fmt.Errorf("sdk: state %T: %w", s, err)
-		}
-		return etf.AppendTerm(dst, t)
-	}
-}
-
 func (a *adapter) run(cb callback, args []etf.Raw, out []byte, place replyPlace) ([]byte, error) {
 	if cb == cbInit {
 		t, err := a.decodeArg(args[0])
