@@ -62,8 +62,10 @@ func Get(n int) []byte {
 // Put gives b back for reuse, in the largest class it holds. The caller
 // must be b's only holder, and must not use b after. Buffers smaller than
 // the smallest class or larger than the largest are left to the
-// collector.
+// collector. Tests built with the tag bufpoison see a use after Put: it
+// writes over b first (see Poisoned).
 func Put(b []byte) {
+	poison(b)
 	c, found := slices.BinarySearch(classSizes, cap(b))
 	if !found {
 		c-- // the largest class under cap(b)
