@@ -1,0 +1,150 @@
+package host
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/creo-dev/creo/abi"
+	"github.com/creo-dev/creo/etf"
+)
+
+// TestLentBuffersBehaviourChange calls, from another node, a server whose
+// behaviour changes between a Go keeper, which keeps its requests, and a
+// Wasm echo, which gives their buffers back: whatever a keeper kept is
+// never given back, even a call that came while the server ran the Wasm
+// echo and waited, suspended, in its mailbox while its code changed to a
+// keeper. Each Wasm phase makes the buffers given back be read into again,
+// so a kept request released by mistake would be overwritten (run with
+// -tags bufpoison to have every release write over its buffer, and -race).
+func TestLentBuffersBehaviourChange(t *testing.T) {
+	addr := testEPMD(t)
+	client, server := startNet(t, addr), startNet(t, addr)
+	wasmEcho := loadGuest(t, testWasm(t, server), "echo", abi.ModuleConfig{})
+	const name etf.Atom = "changing"
+	to := etf.Tuple{name, server.Name()}
+	pid, err := server.Start(wasmEcho, etf.List{}, Options{Name: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill := byte(0)
+	// call makes one large call, whose request is all fill, and checks
+	// the reply: the request echoed, or the keeper's ok.
+	call := func(echoed bool) error {
+		fill++
+		req := largeRequest(fill)
+		reply, err := client.Call(ctx(t), to, req, wait)
+		if err != nil {
+			return err
+		}
+		want := etf.Term(etf.Atom("ok"))
+		if echoed {
+			want = req
+		}
+		if got := mustDecode(t, reply); !etf.Equal(got, want) {
+			return fmt.Errorf("reply %.40v, want %.40v", got, want)
+		}
+		return nil
+	}
+	calls := func(n int, echoed bool) {
+		t.Helper()
+		for range n {
+			if err := call(echoed); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	change := func(b Behaviour) {
+		t.Helper()
+		if err := server.ChangeCode(ctx(t), name, b, etf.Atom("undefined"), etf.List{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// checkKept checks that each of k's requests is still all the fill it
+	// was sent with, from first on.
+	checkKept := func(k *keeper, first byte) {
+		t.Helper()
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		for i, raw := range k.kept {
+			if got, want := mustDecode(t, raw), largeRequest(first+byte(i)); !etf.Equal(got, want) {
+				t.Errorf("kept request %d was overwritten: %.40v, want %.40v", i, got, want)
+			}
+		}
+	}
+
+	calls(3, true)
+	first := &keeper{}
+	change(first)
+	firstFrom := fill + 1
+	calls(5, false)
+	change(wasmEcho)
+	calls(5, true)
+	checkKept(first, firstFrom)
+
+	// Calls that arrive while the server runs the Wasm echo, but wait,
+	// suspended, until its code changed to a keeper.
+	if err := server.Suspend(ctx(t), name); err != nil {
+		t.Fatal(err)
+	}
+	const queued = 4
+	secondFrom := fill + 1
+	done := make(chan error, queued)
+	for range queued {
+		fill++
+		req := largeRequest(fill)
+		go func() {
+			_, err := client.Call(ctx(t), to, req, wait)
+			done <- err
+		}()
+	}
+	waitQueued(t, server, pid, queued)
+	second := &keeper{}
+	change(second)
+	if err := server.Resume(ctx(t), name); err != nil {
+		t.Fatal(err)
+	}
+	for range queued {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	change(wasmEcho)
+	calls(5, true)
+	checkKept(first, firstFrom)
+	second.mu.Lock()
+	kept := len(second.kept)
+	second.mu.Unlock()
+	if kept != queued {
+		t.Fatalf("the second keeper kept %d requests, want %d", kept, queued)
+	}
+	// The queued calls went in goroutines, so the keeper kept them in any
+	// order: each must be whole, one of the fills sent.
+	second.mu.Lock()
+	defer second.mu.Unlock()
+	for i, raw := range second.kept {
+		got, ok := mustDecode(t, raw).(etf.Binary)
+		if !ok || len(got) != len(largeRequest(0)) || got[0] < secondFrom || got[0] >= secondFrom+queued || !etf.Equal(got, largeRequest(got[0])) {
+			t.Errorf("queued request %d, kept by the keeper, was overwritten: %.40v", i, got)
+		}
+	}
+}
+
+// waitQueued waits until the mailbox of pid holds n messages.
+func waitQueued(t *testing.T, n *Node, pid etf.Pid, want int) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		info, ok := n.ProcessInfo(pid)
+		if !ok {
+			t.Fatal("the server is gone")
+		}
+		if info.MessageQueueLen >= want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server's mailbox holds %d messages, want %d", info.MessageQueueLen, want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
