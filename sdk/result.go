@@ -151,10 +151,14 @@ func (r *Result[S]) appendTo(out []byte, cb callback, encodeState func([]byte, S
 
 // appendPart appends a reply or a reason, encoded. An etf.Raw, such as a
 // request a server replies with as it came (RawArgs), is appended as it
-// is, with no conversion.
+// is, with no conversion, and a plain Go scalar with no reflection (see
+// appendScalar).
 func appendPart(out []byte, v any) ([]byte, error) {
 	if raw, ok := v.(etf.Raw); ok {
 		return append(out, raw...), nil
+	}
+	if b, ok := appendScalar(out, v); ok {
+		return b, nil
 	}
 	t, err := toTerm(v)
 	if err != nil {

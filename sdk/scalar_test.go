@@ -141,3 +141,45 @@ func TestStateScalarNaN(t *testing.T) {
 		t.Fatalf("got %v, want %q", err, want)
 	}
 }
+
+// TestAppendPartScalars checks that a reply or a reason of a scalar type
+// is written as etf writes its term, whether appendScalar writes it or
+// leaves it to etf's mapping.
+func TestAppendPartScalars(t *testing.T) {
+	tests := []struct {
+		name string
+		v    any
+	}{
+		{"int", 41_000},
+		{"int small", 7},
+		{"int beyond int32", -1 << 40},
+		{"int64", int64(math.MinInt32)},
+		{"int32", int32(-5)},
+		{"bool", true},
+		{"float64", -0.25},
+		{"string", "bye"},
+		{"bytes", []byte("raw")},
+		{"bytes nil", []byte(nil)},
+		{"named int", namedInt(3)},
+		{"term", etf.Tuple{etf.Atom("v2"), etf.Int(1)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			term, err := etf.ToTerm(tt.v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := etf.AppendTerm([]byte{0xee}, term)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := appendPart([]byte{0xee}, tt.v)
+			if err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("appended % x, %v; want % x", got, err, want)
+			}
+		})
+	}
+	if _, err := appendPart(nil, math.Inf(1)); err == nil {
+		t.Error("appended an infinite float")
+	}
+}
