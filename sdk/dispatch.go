@@ -230,15 +230,6 @@ func defaultResult(cb callback, msg, state etf.Raw) etf.Term {
 	return etf.Tuple{etf.Atom("ok"), state} // code_change
 }
 
-// decode decodes one encoded term (without version byte).
-func decode(raw etf.Raw) (etf.Term, error) {
-	t, _, err := etf.DecodeTerm(raw, nil)
-	if err != nil {
-		return nil, fmt.Errorf("sdk: argument: %w", err)
-	}
-	return t, nil
-}
-
 // argElems holds the split argument of the callback running: a guest runs
 // one callback at a time, and keeping it here saves an allocation each.
 var argElems [3]etf.Raw
