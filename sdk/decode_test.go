@@ -67,13 +67,7 @@ func TestDecodeRefusesAsEtf(t *testing.T) {
 // has slots, some of the same bytes as others but a byte, and that an
 // atom it holds decodes with no allocation.
 func TestDecodeAtomMemo(t *testing.T) {
-	enc := func(a etf.Atom) etf.Raw {
-		b, err := etf.AppendTerm(nil, a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
+	enc := func(a etf.Atom) etf.Raw { return encodeTerm(t, a) }
 	for round := range 3 {
 		for i := range 3 * len(atoms) {
 			a := etf.Atom(fmt.Sprintf("atom_%d", i))

@@ -78,6 +78,16 @@ func TestStateScalars(t *testing.T) {
 	}
 }
 
+// encodeTerm returns term encoded, without its version byte.
+func encodeTerm(t testing.TB, term etf.Term) etf.Raw {
+	t.Helper()
+	b, err := etf.AppendTerm(nil, term)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // namedInt is a named integer type, which etf's mapping handles.
 type namedInt int
 
@@ -85,13 +95,7 @@ type namedInt int
 // itself, in another encoding or of a value that does not fit, goes to
 // etf's mapping, which reads it or fails with its error.
 func TestStateScalarOtherForms(t *testing.T) {
-	enc := func(term etf.Term) etf.Raw {
-		b, err := etf.AppendTerm(nil, term)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
+	enc := func(term etf.Term) etf.Raw { return encodeTerm(t, term) }
 	tests := []struct {
 		name    string
 		decode  func(etf.Raw) (any, error)
