@@ -13,9 +13,12 @@ import (
 // abi on one instance, with the arguments a reload and a caller give it:
 // a server whose state is an int, whose requests are decoded, the SDK's
 // typed case, against BenchmarkCallbackSize's echo, which decodes nothing.
-// Its code_change is what a reload costs each server in the guest.
+// Its code_change is what a reload costs each server in the guest; that
+// of guests/counter, which has none, is the SDK's default, what a reload
+// back to version 1 costs.
 func BenchmarkCallbackCounter(b *testing.B) {
 	m := loadGo(b, "../guests/counter_v2", ModuleConfig{MaxInstances: 1})
+	v1 := loadGo(b, "../guests/counter", ModuleConfig{MaxInstances: 1})
 	ctx := context.Background()
 	state := mustEncode(etf.Int(41_000))
 	// As the manager's reload passes them: the old module's vsn, 64 hex
@@ -27,6 +30,7 @@ func BenchmarkCallbackCounter(b *testing.B) {
 		run  func(p Process) (Result, error)
 	}{
 		{"code_change", func(p Process) (Result, error) { return m.CodeChange(ctx, p, oldVsn, state, extra) }},
+		{"code_change_default", func(p Process) (Result, error) { return v1.CodeChange(ctx, p, oldVsn, state, extra) }},
 		{"call_get", func(p Process) (Result, error) { return m.HandleCall(ctx, p, get, benchFrom, state) }},
 		{"call_inc", func(p Process) (Result, error) { return m.HandleCall(ctx, p, inc, benchFrom, state) }},
 		{"cast_inc", func(p Process) (Result, error) { return m.HandleCast(ctx, p, inc, state) }},
