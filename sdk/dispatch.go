@@ -170,7 +170,7 @@ func (a *adapter) run(cb callback, args []etf.Raw, out []byte, place replyPlace)
 		rawState = args[1]
 	}
 	if !a.has[cb] {
-		return etf.AppendTerm(append(out, 131), defaultResult(cb, rawMsg, rawState))
+		return appendDefault(out, cb, rawMsg, rawState), nil
 	}
 	var msg etf.Term
 	if a.rawArgs { // decodeArg, without a call for the commonest case
@@ -209,25 +209,32 @@ func (a *adapter) decodeArg(raw etf.Raw) (etf.Term, error) {
 	return decode(raw)
 }
 
-// defaultResult is the result of callback cb for a server that lacks it,
-// Elixir's GenServer default, built with no decoding.
-func defaultResult(cb callback, msg, state etf.Raw) etf.Term {
-	stop := func(tag etf.Atom) etf.Term {
-		return etf.Tuple{etf.Atom("stop"), etf.Tuple{tag, msg}, state}
-	}
+// appendDefault appends the result of callback cb for a server that
+// lacks it, Elixir's GenServer default, with its version byte: written
+// around the encoded message and state, with nothing encoded. Building
+// it as a term to encode cost a Go guest under wasm as much as the rest
+// of a code_change, which a reload runs on every server.
+func appendDefault(out []byte, cb callback, msg, state etf.Raw) []byte {
+	out = append(out, 131)
 	switch cb {
-	case cbHandleCall:
-		return stop("bad_call")
-	case cbHandleCast:
-		return stop("bad_cast")
-	case cbHandleInfo:
-		return etf.Tuple{etf.Atom("noreply"), state}
-	case cbHandleContinue:
-		return stop("bad_continue")
-	case cbTerminate:
-		return etf.Atom("ok")
+	case cbHandleCall, cbHandleCast, cbHandleContinue: // {stop, {bad_call, Msg}, State}
+		out = append(append(out, 104, 3), tagAtoms[tagStop]...)
+		out = append(append(out, 104, 2), badTags[cb]...)
+		return append(append(out, msg...), state...)
+	case cbHandleInfo: // {noreply, State}
+		return append(append(append(out, 104, 2), tagAtoms[tagNoReply]...), state...)
+	case cbTerminate: // ok
+		return append(out, tagAtoms[tagOK]...)
 	}
-	return etf.Tuple{etf.Atom("ok"), state} // code_change
+	return append(append(append(out, 104, 2), tagAtoms[tagOK]...), state...) // code_change: {ok, State}
+}
+
+// badTags holds, encoded, the tag of the reason a server stops with when
+// it lacks a callback that stops it by default.
+var badTags = [...][]byte{
+	cbHandleCall:     []byte("\x77\x08bad_call"),
+	cbHandleCast:     []byte("\x77\x08bad_cast"),
+	cbHandleContinue: []byte("\x77\x0cbad_continue"),
 }
 
 // argElems holds the split argument of the callback running: a guest runs
