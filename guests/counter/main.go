@@ -8,6 +8,6 @@ import (
 	"github.com/creo-dev/creo/sdk"
 )
 
-func init() { sdk.Serve[int](counter.Counter{}) }
+func init() { sdk.Serve[int](counter.Counter{}, sdk.RawArgs()) }
 
 func main() {}

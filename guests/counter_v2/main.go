@@ -19,6 +19,6 @@ func (c v2) HandleCall(req etf.Term, from sdk.From, n int) sdk.Result[int] {
 
 func (v2) CodeChange(_ etf.Term, n int, _ etf.Term) sdk.Result[int] { return sdk.Ok(n) }
 
-func init() { sdk.Serve[int](v2{}) }
+func init() { sdk.Serve[int](v2{}, sdk.RawArgs()) }
 
 func main() {}

@@ -1,5 +1,10 @@
 // Package counter is the server of the counter guests: an integer that
 // calls read and increment.
+//
+// The guests serve it with sdk.RawArgs: it looks at its requests only
+// through sdk.Match, which reads an encoded request's tag without decoding
+// it, and at code_change's OldVsn and Extra not at all, so decoding them
+// would be most of a callback's cost under wasm, and of a reload's.
 package counter
 
 import (
@@ -10,12 +15,15 @@ import (
 // Counter is the server; its state is the count.
 type Counter struct{}
 
-// Init starts at args when it is an integer, else at 0.
+// Init starts at args when it is an integer, else at 0. args comes
+// encoded, as every argument of a server served with sdk.RawArgs:
+// etf.FromTerm decodes it.
 func (Counter) Init(args etf.Term) sdk.Result[int] {
-	if n, ok := args.(etf.Int); ok {
-		return sdk.Ok(int(n))
+	var n int
+	if etf.FromTerm(args, &n) != nil {
+		return sdk.Ok(0)
 	}
-	return sdk.Ok(0)
+	return sdk.Ok(n)
 }
 
 // HandleCall answers get with N, inc with N+1 and {add, K} with N+K,
