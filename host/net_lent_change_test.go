@@ -2,6 +2,7 @@ package host
 
 import (
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,6 +28,8 @@ func TestLentBuffersBehaviourChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Dead before the Wasm closes, which must not be under a callback.
+	defer kill(t, server, pid)
 	fill := byte(0)
 	// call makes one large call, whose request is all fill, and checks
 	// the reply: the request echoed, or the keeper's ok.
@@ -146,5 +149,103 @@ func waitQueued(t *testing.T, n *Node, pid etf.Pid, want int) {
 			t.Fatalf("the server's mailbox holds %d messages, want %d", info.MessageQueueLen, want)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestLentBuffersAcrossDisconnects calls a Wasm echo on another node with
+// large requests from several goroutines while the server drops its
+// connection to the caller, again and again: fragmented requests and
+// replies are cut off mid-way, and a reply's memory is given back only
+// once it is written whole. Every call that succeeds gets its own request
+// back, whole, and calls made once the connection stays up all do (run
+// with -tags bufpoison and -race to see a buffer given back too early).
+func TestLentBuffersAcrossDisconnects(t *testing.T) {
+	addr := testEPMD(t)
+	client, server := startNet(t, addr), startNet(t, addr)
+	wasmEcho := loadGuest(t, testWasm(t, server), "echo", abi.ModuleConfig{})
+	pid, err := server.Start(wasmEcho, etf.List{}, Options{Name: "echo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Dead before the Wasm closes, which must not be under a callback: a
+	// request cut off may still come in on the connection being closed.
+	defer kill(t, server, pid)
+	to := etf.Tuple{etf.Atom("echo"), server.Name()}
+	// call makes a call with a request all of fill, and reports whether it
+	// succeeded; a reply other than the request is an error.
+	call := func(fill byte) (bool, error) {
+		req := largeRequest(fill)
+		reply, err := client.Call(ctx(t), to, req, wait)
+		if err != nil {
+			return false, nil // cut off by a disconnect
+		}
+		if got := mustDecode(t, reply); !etf.Equal(got, req) {
+			return true, fmt.Errorf("the reply to a request of %d is %.40v", fill, got)
+		}
+		return true, nil
+	}
+	const callers, rounds = 3, 15
+	errs := make(chan error, callers)
+	ended := make(chan struct{}, callers*rounds)
+	var cut atomic.Int32
+	for c := range callers {
+		go func() {
+			for i := range rounds {
+				ok, err := call(byte(c*rounds + i))
+				if err != nil {
+					errs <- err
+					return
+				}
+				if !ok {
+					cut.Add(1)
+				}
+				ended <- struct{}{}
+			}
+			errs <- nil
+		}()
+	}
+	// Every fourth call to end drops the connection, cutting off the
+	// calls of the other callers wherever they are.
+	cutting := make(chan struct{})
+	go func() {
+		defer close(cutting)
+		for i := 1; i <= callers*rounds; i++ {
+			<-ended
+			if i%4 == 0 {
+				server.Disconnect(client.Name())
+			}
+		}
+	}()
+	for range callers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-cutting
+	t.Logf("%d of %d calls were cut off by a disconnect", cut.Load(), callers*rounds)
+	// The caller's node may learn of the last disconnect only after its
+	// next call went out on the connection being closed: that call may fail
+	// with nodedown, and the next ones reconnect.
+	for i := 0; ; i++ {
+		ok, err := call(byte(190 + i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			break
+		}
+		if i == 5 {
+			t.Fatal("no call succeeded after the disconnects")
+		}
+	}
+	for i := range 5 {
+		req := largeRequest(byte(200 + i))
+		reply, err := client.Call(ctx(t), to, req, wait)
+		if err != nil {
+			t.Fatalf("call %d, once the connection stayed up: %v", i, err)
+		}
+		if got := mustDecode(t, reply); !etf.Equal(got, req) {
+			t.Fatalf("call %d, once the connection stayed up: reply %.40v", i, got)
+		}
 	}
 }
