@@ -249,3 +249,49 @@ func TestLentBuffersAcrossDisconnects(t *testing.T) {
 		}
 	}
 }
+
+// TestLentCastsSentOn casts {send, Pid, Msg} with a large Msg to a Wasm
+// echo on another node, which sends Msg on to a probe on the caster's
+// node, while large calls to the echo read other requests into the
+// buffers its casts give back: the probe receives every Msg, whole and in
+// order, though each cast's buffer went back as soon as handle_cast
+// returned.
+func TestLentCastsSentOn(t *testing.T) {
+	addr := testEPMD(t)
+	client, server := startNet(t, addr), startNet(t, addr)
+	wasmEcho := loadGuest(t, testWasm(t, server), "echo", abi.ModuleConfig{})
+	pid, err := server.Start(wasmEcho, etf.List{}, Options{Name: "echo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kill(t, server, pid) // dead before the Wasm closes
+	to := etf.Tuple{etf.Atom("echo"), server.Name()}
+	pr := startProbe(t, client, nil)
+	const casts = 20
+	calls := make(chan error, 1)
+	go func() {
+		for i := range casts {
+			req := largeRequest(byte(100 + i))
+			reply, err := client.Call(ctx(t), to, req, wait)
+			if err == nil && !etf.Equal(mustDecode(t, reply), req) {
+				err = fmt.Errorf("call %d: the reply is not the request", i)
+			}
+			if err != nil {
+				calls <- err
+				return
+			}
+		}
+		calls <- nil
+	}()
+	for i := range casts {
+		client.Cast(to, etf.Tuple{etf.Atom("send"), pr.pid, largeRequest(byte(i))})
+	}
+	for i := range casts {
+		if got, want := mustDecode(t, pr.recv(t)), largeRequest(byte(i)); !etf.Equal(got, want) {
+			t.Fatalf("message %d sent on is %.40v, want %.40v", i, got, want)
+		}
+	}
+	if err := <-calls; err != nil {
+		t.Fatal(err)
+	}
+}
