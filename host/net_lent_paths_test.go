@@ -10,6 +10,33 @@ import (
 	"github.com/creo-dev/creo/etf"
 )
 
+// remoteEcho is a Wasm echo on one node, server, registered as to's name,
+// and another node, client, to call it from.
+type remoteEcho struct {
+	client, server *Node
+	module         *WasmModule
+	pid            etf.Pid
+	to             etf.Tuple
+}
+
+// startRemoteEcho starts the nodes and the echo of a remoteEcho. The echo
+// is killed when the test ends, before its Wasm closes, which must not
+// happen under a callback: a request cut off by a disconnect may still
+// come in on the connection being closed.
+func startRemoteEcho(t *testing.T, name etf.Atom) remoteEcho {
+	t.Helper()
+	addr := testEPMD(t)
+	e := remoteEcho{client: startNet(t, addr), server: startNet(t, addr)}
+	e.module = loadGuest(t, testWasm(t, e.server), "echo", abi.ModuleConfig{})
+	pid, err := e.server.Start(e.module, etf.List{}, Options{Name: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { kill(t, e.server, pid) })
+	e.pid, e.to = pid, etf.Tuple{name, e.server.Name()}
+	return e
+}
+
 // TestLentBuffersBehaviourChange calls, from another node, a server whose
 // behaviour changes between a Go keeper, which keeps its requests, and a
 // Wasm echo, which gives their buffers back: whatever a keeper kept is
@@ -19,17 +46,9 @@ import (
 // so a kept request released by mistake would be overwritten (run with
 // -tags bufpoison to have every release write over its buffer, and -race).
 func TestLentBuffersBehaviourChange(t *testing.T) {
-	addr := testEPMD(t)
-	client, server := startNet(t, addr), startNet(t, addr)
-	wasmEcho := loadGuest(t, testWasm(t, server), "echo", abi.ModuleConfig{})
 	const name etf.Atom = "changing"
-	to := etf.Tuple{name, server.Name()}
-	pid, err := server.Start(wasmEcho, etf.List{}, Options{Name: name})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Dead before the Wasm closes, which must not be under a callback.
-	defer kill(t, server, pid)
+	e := startRemoteEcho(t, name)
+	client, server, wasmEcho, pid, to := e.client, e.server, e.module, e.pid, e.to
 	fill := byte(0)
 	// call makes one large call, whose request is all fill, and checks
 	// the reply: the request echoed, or the keeper's ok.
@@ -160,17 +179,8 @@ func waitQueued(t *testing.T, n *Node, pid etf.Pid, want int) {
 // back, whole, and calls made once the connection stays up all do (run
 // with -tags bufpoison and -race to see a buffer given back too early).
 func TestLentBuffersAcrossDisconnects(t *testing.T) {
-	addr := testEPMD(t)
-	client, server := startNet(t, addr), startNet(t, addr)
-	wasmEcho := loadGuest(t, testWasm(t, server), "echo", abi.ModuleConfig{})
-	pid, err := server.Start(wasmEcho, etf.List{}, Options{Name: "echo"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Dead before the Wasm closes, which must not be under a callback: a
-	// request cut off may still come in on the connection being closed.
-	defer kill(t, server, pid)
-	to := etf.Tuple{etf.Atom("echo"), server.Name()}
+	e := startRemoteEcho(t, "echo")
+	client, server, to := e.client, e.server, e.to
 	// call makes a call with a request all of fill, and reports whether it
 	// succeeded; a reply other than the request is an error.
 	call := func(fill byte) (bool, error) {
@@ -257,15 +267,8 @@ func TestLentBuffersAcrossDisconnects(t *testing.T) {
 // order, though each cast's buffer went back as soon as handle_cast
 // returned.
 func TestLentCastsSentOn(t *testing.T) {
-	addr := testEPMD(t)
-	client, server := startNet(t, addr), startNet(t, addr)
-	wasmEcho := loadGuest(t, testWasm(t, server), "echo", abi.ModuleConfig{})
-	pid, err := server.Start(wasmEcho, etf.List{}, Options{Name: "echo"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer kill(t, server, pid) // dead before the Wasm closes
-	to := etf.Tuple{etf.Atom("echo"), server.Name()}
+	e := startRemoteEcho(t, "echo")
+	client, to := e.client, e.to
 	pr := startProbe(t, client, nil)
 	const casts = 20
 	calls := make(chan error, 1)
