@@ -47,3 +47,31 @@ func BenchmarkCallbackCounter(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCallbackDecoded runs handle_call of guests/example through abi
+// on one instance: a server that takes every argument decoded and whose
+// state is an etf.Term, the SDK's general case, with an atom request
+// (replied "hello", a string) and a small tuple (replied as it came).
+func BenchmarkCallbackDecoded(b *testing.B) {
+	m := loadGo(b, "../guests/example", ModuleConfig{MaxInstances: 1})
+	ctx := context.Background()
+	state := mustEncode(etf.List{})
+	for _, r := range []struct {
+		name string
+		req  etf.Raw
+	}{
+		{"atom", mustEncode(etf.Atom("hi"))},
+		{"tuple", mustEncode(etf.Tuple{etf.Atom("ping"), etf.Int(1)})},
+	} {
+		b.Run(r.name, func(b *testing.B) {
+			p := newFakeProcess()
+			b.ReportAllocs()
+			defer cputime.Report(b, cputime.Used())
+			for b.Loop() {
+				if _, err := m.HandleCall(ctx, p, r.req, benchFrom, state); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
