@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	"github.com/creo-dev/creo/etf"
 	"github.com/creo-dev/creo/internal/etfwire"
@@ -64,7 +65,12 @@ func decodeScalar(raw etf.Raw) (etf.Term, bool) {
 // immutable, so the one decoded before is as good as a new one. The memo
 // is a fixed table that a new atom overwrites a slot of, so that however
 // many atoms a guest is sent, it holds few.
-type atomMemo [64]memoAtom
+//
+// A guest runs one goroutine at a time, but the package also builds
+// natively, where a server's tests may match encoded terms from several
+// goroutines: each slot is an atomic pointer to an entry never changed
+// once made, so that a reader sees a whole entry or none.
+type atomMemo [64]atomic.Pointer[memoAtom]
 
 // memoAtom is an atom of the memo, and its encoding.
 type memoAtom struct {
@@ -72,21 +78,21 @@ type memoAtom struct {
 	atom etf.Term
 }
 
-// atoms is the memo of decode, which runs on the guest's one goroutine.
+// atoms is the memo of decode.
 var atoms atomMemo
 
 // slot returns where the atom encoded as raw is kept: FNV-1a of its bytes.
-func (m *atomMemo) slot(raw etf.Raw) int {
+func (m *atomMemo) slot(raw etf.Raw) *atomic.Pointer[memoAtom] {
 	h := uint32(2166136261)
 	for _, c := range raw {
 		h = (h ^ uint32(c)) * 16777619
 	}
-	return int(h % uint32(len(m)))
+	return &m[h%uint32(len(m))]
 }
 
 // lookup returns the atom encoded as raw, if the memo holds it.
 func (m *atomMemo) lookup(raw etf.Raw) (etf.Term, bool) {
-	if e := &m[m.slot(raw)]; e.enc == string(raw) && e.atom != nil {
+	if e := m.slot(raw).Load(); e != nil && e.enc == string(raw) {
 		return e.atom, true
 	}
 	return nil, false
@@ -94,5 +100,5 @@ func (m *atomMemo) lookup(raw etf.Raw) (etf.Term, bool) {
 
 // remember keeps atom, decoded from raw.
 func (m *atomMemo) remember(raw etf.Raw, atom etf.Term) {
-	m[m.slot(raw)] = memoAtom{string(raw), atom}
+	m.slot(raw).Store(&memoAtom{string(raw), atom})
 }

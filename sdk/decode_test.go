@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/creo-dev/creo/etf"
@@ -91,4 +92,29 @@ func TestDecodeAtomMemo(t *testing.T) {
 	if got, err := decode(enc(long)); err != nil || got != long {
 		t.Errorf("decoded a long atom as %#v, %v", got, err)
 	}
+}
+
+// TestDecodeAtomMemoGoroutines decodes atoms from several goroutines at
+// once, as a server's native tests may: under -race it shows that the
+// memo's slots are read and written whole.
+func TestDecodeAtomMemoGoroutines(t *testing.T) {
+	names := make([]etf.Atom, 2*len(atoms))
+	encoded := make([]etf.Raw, len(names))
+	for i := range names {
+		names[i] = etf.Atom(fmt.Sprintf("goroutine_atom_%d", i))
+		encoded[i] = encodeTerm(t, names[i])
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range names {
+				j := (i + g) % len(names)
+				if got, err := decode(encoded[j]); err != nil || got != names[j] {
+					t.Errorf("decoded %v as %#v, %v", names[j], got, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
