@@ -23,7 +23,8 @@ type Runtime interface {
 	// ready to run callbacks under cfg. Each Load returns a new Module with
 	// its own pool: load a module once and share it among its servers.
 	Load(ctx context.Context, wasm []byte, cfg ModuleConfig) (Module, error)
-	// Close closes every module and releases the compiled code.
+	// Close closes every module and releases the compiled code, once the
+	// Loads in progress have ended; Loads after it fail.
 	Close(ctx context.Context) error
 }
 
@@ -53,6 +54,9 @@ type runtime struct {
 	mu      sync.Mutex
 	engines [2]*engine // by engineKind
 	closed  bool
+	// loads counts the Loads in progress, which Close waits for: a
+	// wazero runtime closed under a compile panics.
+	loads sync.WaitGroup
 }
 
 // engineKind says how a wazero runtime lets the deadline stop a guest.
@@ -87,12 +91,23 @@ type compiled struct {
 	refs  int
 }
 
-func (r *runtime) engine(ctx context.Context, kind engineKind) (*engine, error) {
+// errClosed is the error of a Load after Close.
+var errClosed = errors.New("abi: runtime closed")
+
+// startLoad counts a Load in, unless the runtime is closed.
+func (r *runtime) startLoad() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
-		return nil, errors.New("abi: runtime closed")
+		return errClosed
 	}
+	r.loads.Add(1)
+	return nil
+}
+
+func (r *runtime) engine(ctx context.Context, kind engineKind) (*engine, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if e := r.engines[kind]; e != nil {
 		return e, nil
 	}
@@ -148,6 +163,10 @@ func (e *engine) release(hash [sha256.Size]byte, c *compiled) {
 }
 
 func (r *runtime) Load(ctx context.Context, wasm []byte, cfg ModuleConfig) (Module, error) {
+	if err := r.startLoad(); err != nil {
+		return nil, err
+	}
+	defer r.loads.Done()
 	cfg = cfg.withDefaults()
 	vsn := sha256.Sum256(wasm)
 	// Every module gets the interrupt checks at loop heads and function
@@ -196,8 +215,12 @@ func (r *runtime) Load(ctx context.Context, wasm []byte, cfg ModuleConfig) (Modu
 
 func (r *runtime) Close(ctx context.Context) error {
 	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	r.loads.Wait()
+	r.mu.Lock()
 	engines := r.engines
-	r.engines, r.closed = [2]*engine{}, true
+	r.engines = [2]*engine{}
 	r.mu.Unlock()
 	var errs []error
 	for _, e := range engines {

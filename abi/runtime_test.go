@@ -2,12 +2,14 @@ package abi
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/creo-dev/creo/etf"
 )
@@ -98,5 +100,35 @@ func TestLoadConcurrently(t *testing.T) {
 	}
 	if n := len(e.compiled); n != 0 {
 		t.Errorf("%d compiled modules after closing every module, want 0", n)
+	}
+}
+
+// TestCloseDuringLoad closes a runtime while a Load compiles a Go guest
+// (a second or so of wazero's compiler): Close waits for the Load, since
+// wazero panics on a runtime closed under a compile, and a Load after
+// Close fails.
+func TestCloseDuringLoad(t *testing.T) {
+	wasm := goGuest(t, "../guests/echo")
+	rt, err := NewRuntime(Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded := make(chan error, 1)
+	go func() {
+		m, err := rt.Load(context.Background(), wasm, ModuleConfig{})
+		if err == nil {
+			m.Close(context.Background())
+		}
+		loaded <- err
+	}()
+	time.Sleep(50 * time.Millisecond) // into the compile; the outcome is checked either way
+	if err := rt.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-loaded; err != nil && !errors.Is(err, errClosed) {
+		t.Errorf("Load during Close = %v, want a module or %v", err, errClosed)
+	}
+	if _, err := rt.Load(context.Background(), wasm, ModuleConfig{}); !errors.Is(err, errClosed) {
+		t.Errorf("Load after Close = %v, want %v", err, errClosed)
 	}
 }
