@@ -2,6 +2,7 @@ package abi
 
 import (
 	"bytes"
+	"sync"
 
 	"github.com/creo-dev/creo/etf"
 	"github.com/creo-dev/creo/internal/bufpool"
@@ -30,9 +31,9 @@ type Result struct {
 	// or {continue, Continue}.
 	Action etf.Raw
 	// Release, when not nil, gives back the memory a large result was
-	// copied into, for the next one. Call it at most once, when nothing
-	// refers to any of the parts any more; a Result never released is
-	// left to the collector.
+	// copied into, for the next one, when nothing refers to any of the
+	// parts any more; calls after the first do nothing. A Result never
+	// released is left to the collector.
 	Release func()
 }
 
@@ -105,11 +106,13 @@ func copyResult(res []byte) []byte {
 }
 
 // parseCopy is parseResult for a result copied by copyResult: an allowed
-// one in a pooled buffer can give it back with Release.
+// one in a pooled buffer can give it back with Release, which gives it back
+// once however often it is called, since a buffer put twice would go to
+// two users.
 func parseCopy(cb Callback, res []byte, args []etf.Term) (Result, error) {
 	r, err := parseResult(cb, res, args)
 	if err == nil && len(res) >= bufpool.MinSize {
-		r.Release = func() { bufpool.Put(res) }
+		r.Release = sync.OnceFunc(func() { bufpool.Put(res) })
 	}
 	return r, err
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/creo-dev/creo/etf"
+	"github.com/creo-dev/creo/internal/bufpool"
 )
 
 // TestCopyResult checks the copy of a result out of guest memory: a small
@@ -64,5 +65,24 @@ func TestCopyResult(t *testing.T) {
 				t.Error("no later result was copied into a released buffer")
 			}
 		})
+	}
+}
+
+// TestReleaseOnce checks that a Result released twice gives its buffer
+// back once: put twice, it would go to two users.
+func TestReleaseOnce(t *testing.T) {
+	guestMem, err := etf.Encode(etf.Tuple{TagReply, etf.Binary(make([]byte, 100_000)), etf.Atom("s")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := parseCopy(HandleCall, copyResult(guestMem), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Release()
+	r.Release()
+	a, b := bufpool.Get(len(guestMem)), bufpool.Get(len(guestMem))
+	if &a[:1][0] == &b[:1][0] {
+		t.Error("two buffers from the pool are one: the result's was put back twice")
 	}
 }
