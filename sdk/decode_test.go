@@ -29,6 +29,11 @@ func TestDecodeAsEtf(t *testing.T) {
 		{"latin-1 atom", etf.Raw{115, 2, 'h', 0xe9}},
 		{"old atom", etf.Raw{100, 0, 3, 'i', 'n', 'c'}},
 		{"tuple", etf.Raw{104, 2, 119, 3, 'a', 'd', 'd', 97, 1}},
+		{"empty tuple", etf.Raw{104, 0}},
+		{"tuple of every scalar", etf.Raw{104, 6, 119, 4, 'p', 'i', 'n', 'g', 109, 0, 0, 0, 1, 'x', 106, 98, 0xff, 0xff, 0xff, 0xfb, 115, 1, 0xe9, 100, 0, 1, 'a'}},
+		{"tuple in a tuple", etf.Raw{104, 2, 119, 1, 'a', 104, 1, 97, 1}},
+		{"tuple of a pid", append(etf.Raw{104, 1}, encodeTerm(t, caller)...)},
+		{"large tuple", etf.Raw{105, 0, 0, 0, 1, 97, 3}},
 		{"list", etf.Raw{108, 0, 0, 0, 1, 97, 1, 106}},
 	}
 	for _, tt := range tests {
@@ -56,6 +61,9 @@ func TestDecodeRefusesAsEtf(t *testing.T) {
 		{109, 0, 0, 0, 4, 'a'},
 		{119, 3, 'g', 'e'},
 		{119, 2, 0xff, 0xfe},
+		{104, 2, 97, 1},
+		{104, 1, 119, 2, 0xff, 0xfe},
+		{104, 1, 109, 0, 0, 0, 9, 'a'},
 		{},
 	} {
 		if got, err := decode(raw); err == nil {
