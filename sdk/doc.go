@@ -65,12 +65,12 @@
 // are read so (a small integer, not a bignum; a binary, not an atom, for
 // a string); any other form, and a value that does not fit, goes to etf's
 // mapping, which reads it or says why not, as it would without this.
-// Likewise, an argument that is [], an integer, a binary or an atom met
-// before is decoded without etf's decoder, whose setting up costs more
-// than such a term: the atoms a server is sent are kept in a small memo
-// of 64 slots, by their bytes, so that decoding a request such as get
-// allocates nothing. An atom is immutable, so handing the same one out
-// again is safe; a binary is a new copy each time.
+// Likewise, an argument that is [], an integer, a binary, an atom, or a
+// small tuple of those ({add, 2}) is decoded without etf's decoder, whose
+// setting up costs more than such a term: the atoms a server is sent are
+// kept in a small memo of 64 slots, by their bytes, so that decoding a
+// request such as get allocates nothing. An atom is immutable, so handing
+// the same one out again is safe; a binary is a new copy each time.
 //
 // guests/counter takes its arguments raw: it reads its requests with
 // [Match] and never looks at code_change's OldVsn and Extra, so a reload
