@@ -77,7 +77,7 @@ type Config struct {
 	// Handler receives every control message of a connection, in arrival
 	// order, on the connection's reader goroutine. It must not block long:
 	// the next packet is not read until it returns, and ticks are not read
-	// either. Required.
+	// either. Work that may take long goes to [Conn.RunInline]. Required.
 	Handler func(c *Conn, m Control)
 	// Logger receives refused connections, malformed input and connection
 	// ends. Nil means slog.Default().

@@ -1,12 +1,14 @@
 package dist
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/creo-dev/creo/etf"
@@ -17,7 +19,10 @@ import (
 // A Conn runs two goroutines. The reader decodes packets in arrival order
 // and hands each control message to Config.Handler; the writer owns the
 // socket for writing, batches what [Conn.Send] queued and flushes when the
-// queue is empty, and writes a tick when idle. A Conn ends on the first
+// queue is empty, and writes a tick when idle. A handler may have the
+// reader run the work a message started ([Conn.RunInline]); what is sent
+// meanwhile is written by the reader once no whole packet is left
+// buffered, without waking the writer. A Conn ends on the first
 // connection error: a dead or misbehaving peer, a network error, or
 // [Conn.Close] (or the end of [Conn.Shutdown]). Its methods are safe for
 // concurrent use.
@@ -38,10 +43,28 @@ type Conn struct {
 	mu         sync.Mutex
 	queue      []outMsg
 	queueBytes int
-	err        error         // the first connection error; set once
-	draining   bool          // set by Shutdown: no more sends; the queue is written, then the stream ends
-	wake       chan struct{} // the writer has work; capacity 1
-	stopping   chan struct{} // closed with err set
+	// readerFlushes is set while the reader handles packets: it writes
+	// what they queue itself once no whole packet is left buffered, so
+	// Send does not wake the writer meanwhile.
+	readerFlushes bool
+	err           error         // the first connection error; set once
+	draining      bool          // set by Shutdown: no more sends; the queue is written, then the stream ends
+	wake          chan struct{} // the writer has work; capacity 1
+	stopping      chan struct{} // closed with err set
+
+	// wmu is held by whoever writes to the socket: the writer, or the
+	// reader flushing what handlers queued. w is the buffer both write
+	// through.
+	wmu        sync.Mutex
+	w          *bufio.Writer
+	flushBatch []outMsg    // what the reader's flushes swap the send queue into
+	wrote      atomic.Bool // something was written since the writer last looked, so no tick is due
+
+	// The reader's inline runs (inline.go).
+	inlineFn func(InlineRun) // set by RunInline during a Handler call; the reader's
+	inline   atomic.Uint64   // run<<1 | 1 while run runs on the reader, else run<<1
+	handed   *reader         // the reading a handover gives the next goroutine
+	watched  atomic.Bool     // the watchdog looks at this connection
 
 	writerDone chan struct{}
 	done       chan struct{} // closed when both goroutines have returned
@@ -61,8 +84,9 @@ func newConn(nc net.Conn, s *settings, peer etf.Atom, creation uint32, flags Fla
 		writerDone:  make(chan struct{}),
 		done:        make(chan struct{}),
 	}
+	c.w = bufio.NewWriterSize(nc, writeBufferSize)
 	go c.writeLoop()
-	go c.readLoop()
+	go c.readFrom(c.newReader())
 	return c
 }
 
@@ -97,10 +121,7 @@ func (c *Conn) Shutdown(ctx context.Context) error {
 	c.mu.Lock()
 	c.draining = true
 	c.mu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
+	c.wakeWriter()
 	select {
 	case <-c.done:
 		return nil
@@ -154,10 +175,13 @@ func (c *Conn) fail(err error) {
 	c.log.Log(context.Background(), level, "dist: connection ended", "err", err)
 }
 
-// readLoop runs the reader goroutine, and ends the connection when it
-// returns.
-func (c *Conn) readLoop() {
-	err := c.readPackets()
+// readFrom runs the reader goroutine on r, and ends the connection when
+// reading fails; a goroutine that handed reading over just returns.
+func (c *Conn) readFrom(r *reader) {
+	err := c.readPackets(r)
+	if err == errHandedOver {
+		return
+	}
 	c.mu.Lock()
 	if c.draining && errors.Is(err, io.EOF) {
 		err = ErrClosed // the peer's answer to Shutdown's half close

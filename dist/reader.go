@@ -20,34 +20,77 @@ const (
 	readChunk = 1 << 20
 )
 
-// readPackets reads and dispatches packets until the connection fails.
-func (c *Conn) readPackets() error {
-	br := bufio.NewReaderSize(c.nc, readBufferSize)
-	deadline := readDeadline{nc: c.nc, tick: c.s.TickTime}
-	dec := newDecoder(c.s, c.flags)
-	// size escapes to the heap, through io.Reader: made once, not once a
-	// packet.
-	var size [4]byte
+// reader is the state of a connection's reading. One goroutine at a time
+// owns it: the reader goroutine, or the one it handed reading over to
+// while it runs a handler's work (see [Conn.RunInline]).
+type reader struct {
+	br       *bufio.Reader
+	dec      *decoder
+	deadline readDeadline
+	// run numbers the inline runs, so that a handover names the run it
+	// ends (Conn.inline).
+	run uint64
+	// size holds a packet's length; here, since it escapes to the heap
+	// through io.Reader, it is made once, not once a packet.
+	size [4]byte
+}
+
+func (c *Conn) newReader() *reader {
+	return &reader{
+		br:       bufio.NewReaderSize(c.nc, readBufferSize),
+		dec:      newDecoder(c.s, c.flags),
+		deadline: readDeadline{nc: c.nc, tick: c.s.TickTime},
+	}
+}
+
+// readPackets reads and dispatches packets until the connection fails, or
+// until it hands reading over to another goroutine, when it returns
+// errHandedOver.
+func (c *Conn) readPackets(r *reader) error {
 	for {
-		deadline.extend()
-		if _, err := io.ReadFull(br, size[:]); err != nil {
+		r.deadline.extend()
+		if _, err := io.ReadFull(r.br, r.size[:]); err != nil {
 			return readErr(err)
 		}
-		n := binary.BigEndian.Uint32(size[:])
+		n := binary.BigEndian.Uint32(r.size[:])
 		if n == 0 {
 			continue // a tick, which only says the peer is alive
 		}
 		if uint64(n) > uint64(c.s.MaxPacketSize) {
 			return fmt.Errorf("%w: packet of %d bytes, limit %d", ErrProtocol, n, c.s.MaxPacketSize)
 		}
-		m, err := c.readPacket(br, dec, int(n), &deadline)
+		m, err := c.readPacket(r.br, r.dec, int(n), &r.deadline)
 		if err != nil {
 			return err
 		}
-		if m != nil {
-			c.s.Handler(c, m)
+		if m == nil {
+			continue
+		}
+		c.deferWakes()
+		c.s.Handler(c, m)
+		if f := c.inlineFn; f != nil {
+			c.inlineFn = nil
+			if !c.runInline(r, f) {
+				return errHandedOver
+			}
+		}
+		switch {
+		case r.packetBuffered():
+			c.writeBehind()
+		case c.queuedForReader() && !c.runInline(r, c.flushQueued):
+			return errHandedOver
 		}
 	}
+}
+
+// packetBuffered reports whether a whole packet is in the buffer already,
+// to be handled while the writer writes what handlers queued.
+func (r *reader) packetBuffered() bool {
+	if r.br.Buffered() < 4 {
+		return false // Peek would read
+	}
+	size, _ := r.br.Peek(4)
+	return r.br.Buffered() >= 4+int(binary.BigEndian.Uint32(size))
 }
 
 // readPacket reads and decodes a packet body of n bytes. One that fits the

@@ -119,12 +119,20 @@ func (c *Conn) send(m Control, release func()) error {
 	}
 	c.queue = append(c.queue, outMsg{buf: bp, payloadAt: payloadAt - headroom, tail: tail, written: release})
 	c.queueBytes += n
+	deferred := c.readerFlushes
 	c.mu.Unlock()
+	if !deferred {
+		c.wakeWriter()
+	}
+	return nil
+}
+
+// wakeWriter tells the writer there is work.
+func (c *Conn) wakeWriter() {
 	select {
 	case c.wake <- struct{}{}:
 	default:
 	}
-	return nil
 }
 
 func opOf(m Control) Op {
@@ -139,30 +147,31 @@ func opOf(m Control) Op {
 // has passed without a write.
 func (c *Conn) writeLoop() {
 	defer close(c.writerDone)
-	w := bufio.NewWriterSize(c.nc, writeBufferSize)
 	ticker := time.NewTicker(c.s.TickTime / 4)
 	defer ticker.Stop()
 	var batch []outMsg
-	wrote := false
 	for {
 		var err error
 		select {
 		case <-c.stopping:
 			return
 		case <-ticker.C:
-			if !wrote {
-				_, err = w.Write(tick[:])
+			if !c.wrote.Swap(false) {
+				c.wmu.Lock()
+				_, err = c.w.Write(tick[:])
 				if err == nil {
-					err = w.Flush()
+					err = c.w.Flush()
 				}
+				c.wmu.Unlock()
 			}
-			wrote = false
 		case <-c.wake:
-			batch, err = c.writeQueued(w, batch)
+			c.wmu.Lock()
+			batch, err = c.writeQueued(c.w, batch)
 			if err == nil {
-				err = w.Flush()
+				err = c.w.Flush()
 			}
-			wrote = true
+			c.wmu.Unlock()
+			c.wrote.Store(true)
 			if err == nil && c.drained() {
 				if err = c.endStream(); err == nil {
 					return

@@ -1,0 +1,162 @@
+package dist
+
+import (
+	"net"
+	"testing"
+
+	"github.com/creo-dev/creo/etf"
+)
+
+// inlinePair runs two Conns against each other; b's handler runs run on
+// its reader for each message, after it recorded the message if record is
+// set.
+func inlinePair(t *testing.T, record bool, run func(c *Conn, m Control, r InlineRun)) (a, b testConn) {
+	t.Helper()
+	x, y := net.Pipe()
+	a = startConn(t, x, DefaultFlags)
+	b = startConn(t, y, DefaultFlags, func(cfg *Config) {
+		handle := cfg.Handler
+		cfg.Handler = func(c *Conn, m Control) {
+			if record {
+				handle(c, m)
+			}
+			c.RunInline(func(r InlineRun) { run(c, m, r) })
+		}
+	})
+	return a, b
+}
+
+// TestInlineRunThatBlocksHandsReadingOver runs, on the reader, a function
+// that sends and then blocks: what it sent is written, and the messages
+// after the one that started it keep arriving, whether the function hands
+// reading over itself or the watchdog does.
+func TestInlineRunThatBlocksHandsReadingOver(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		release bool // the run calls Release before it blocks
+	}{
+		{name: "released by the run", release: true},
+		{name: "taken by the watchdog"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			unblock := make(chan struct{})
+			defer close(unblock)
+			a, b := inlinePair(t, true, func(c *Conn, m Control, r InlineRun) {
+				if s, ok := m.(Send); !ok || s.Message != etf.Atom("block") {
+					return
+				}
+				if err := c.Send(Send{To: pid, Message: etf.Atom("sent before blocking")}); err != nil {
+					t.Error(err)
+				}
+				if tc.release {
+					r.Release()
+				}
+				<-unblock
+			})
+			if err := a.Send(Send{To: pid2, Message: etf.Atom("block")}); err != nil {
+				t.Fatal(err)
+			}
+			if m, ok := b.receive(t).(Send); !ok || m.Message != etf.Atom("block") {
+				t.Fatalf("b received %#v", m)
+			}
+			if m, ok := a.receive(t).(Send); !ok || m.Message != etf.Atom("sent before blocking") {
+				t.Fatalf("a received %#v, want what the run sent", m)
+			}
+			for i := range 3 {
+				if err := a.Send(Send{To: pid2, Message: etf.Int(i)}); err != nil {
+					t.Fatal(err)
+				}
+				if m, ok := b.receive(t).(Send); !ok || m.Message != etf.Int(i) {
+					t.Fatalf("b received %#v, want message %d while the run blocks", m, i)
+				}
+			}
+		})
+	}
+}
+
+// TestInlineRunsReplyInOrder answers each message from a run on the
+// reader, whose sends the reader writes in batches: the answers arrive
+// all, in order, interleaved with those of another goroutine as it sent
+// them.
+func TestInlineRunsReplyInOrder(t *testing.T) {
+	const n = 5000
+	a, b := inlinePair(t, false, func(c *Conn, m Control, _ InlineRun) {
+		if err := c.Send(Send{To: pid, Message: m.(Send).Message}); err != nil {
+			t.Error(err)
+		}
+	})
+	go func() {
+		for i := range n {
+			if err := a.Send(Send{To: pid2, Message: etf.Int(i)}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	go func() {
+		for i := range n {
+			if err := b.Send(Send{To: pid2, Message: etf.Int(-1 - i)}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	answers, others := 0, 0
+	for range 2 * n {
+		m, ok := a.receive(t).(Send)
+		i, _ := m.Message.(etf.Int)
+		switch {
+		case !ok:
+			t.Fatalf("a received %#v", m)
+		case i >= 0 && int(i) == answers:
+			answers++
+		case i < 0 && int(-1-i) == others:
+			others++
+		default:
+			t.Fatalf("a received %d after %d answers and %d others", i, answers, others)
+		}
+	}
+}
+
+// deafConn reads nothing until unblock is closed.
+type deafConn struct {
+	net.Conn
+	unblock chan struct{}
+}
+
+func (d deafConn) Read(p []byte) (int, error) {
+	<-d.unblock
+	return d.Conn.Read(p)
+}
+
+// TestReaderBlockedWritingHandsReadingOver has the reader write answers
+// to a peer that reads nothing: the reader's write waits, and reading goes
+// on in another goroutine, so that messages still arrive. Two nodes whose
+// readers both waited to write would never read again.
+func TestReaderBlockedWritingHandsReadingOver(t *testing.T) {
+	unblock := make(chan struct{})
+	x, y := net.Pipe()
+	a := startConn(t, deafConn{x, unblock}, DefaultFlags)
+	b := startConn(t, y, DefaultFlags, func(cfg *Config) {
+		handle := cfg.Handler
+		cfg.Handler = func(c *Conn, m Control) {
+			handle(c, m)
+			if s, ok := m.(Send); ok && s.Message == etf.Atom("answer") {
+				c.RunInline(func(InlineRun) {
+					if err := c.Send(Send{To: pid, Message: etf.Atom("answer")}); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+		}
+	})
+	defer close(unblock)
+	for i, msg := range []etf.Term{etf.Atom("answer"), etf.Int(0), etf.Int(1)} {
+		if err := a.Send(Send{To: pid2, Message: msg}); err != nil {
+			t.Fatal(err)
+		}
+		if m, ok := b.receive(t).(Send); !ok || m.Message != msg {
+			t.Fatalf("b received %#v, want message %d, %v", m, i, msg)
+		}
+	}
+}
