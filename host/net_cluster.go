@@ -82,12 +82,12 @@ func (nw *network) dispatch(c *dist.Conn, m dist.Control) {
 	case dist.Send:
 		if nw.local(m.To) {
 			if t := n.process(m.To); t != nil {
-				t.deliver(fromPeer(m.Message, m.Buffer))
+				t.deliverOnReader(c, fromPeer(m.Message, m.Buffer))
 			}
 		}
 	case dist.RegSend:
 		if t := n.names.lookup(m.To); t != nil {
-			t.deliver(fromPeer(m.Message, m.Buffer))
+			t.deliverOnReader(c, fromPeer(m.Message, m.Buffer))
 		}
 	case dist.AliasSend:
 		n.PeerAliasSend(m.From, m.Alias, m.Message)

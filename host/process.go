@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/creo-dev/creo/dist"
 	"github.com/creo-dev/creo/etf"
 )
 
@@ -85,22 +86,37 @@ func (n *Node) newProcess(b Behaviour) *Process {
 // deliver appends x to the mailbox and starts the process if it is idle.
 // It reports false when the process has exited.
 func (p *Process) deliver(x any) bool {
-	p.mu.Lock()
-	if p.status == exited {
-		p.mu.Unlock()
-		return false
-	}
-	if p.wait != nil && p.wait.claimReply(x) {
-		p.mu.Unlock()
-		return true
-	}
-	p.mail.push(x)
-	start := p.schedule()
-	p.mu.Unlock()
+	start, ok := p.enqueue(x)
 	if start {
 		activate(p)
 	}
-	return true
+	return ok
+}
+
+// deliverOnReader delivers x, which c's reader just read, and runs the
+// process on that reader when it was idle (dist.Conn.RunInline): the
+// message is handled on the thread that read it, without waking another.
+// Only c's Handler may call it.
+func (p *Process) deliverOnReader(c *dist.Conn, x any) {
+	if start, _ := p.enqueue(x); start {
+		c.RunInline(p.runOnReader)
+	}
+}
+
+// enqueue appends x to the mailbox, or hands it to the goroutine awaiting
+// it as a reply. It reports whether the process was idle, so the caller
+// must start it, and false when the process has exited.
+func (p *Process) enqueue(x any) (start, ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.status == exited {
+		return false, false
+	}
+	if p.wait != nil && p.wait.claimReply(x) {
+		return false, true
+	}
+	p.mail.push(x)
+	return p.schedule(), true
 }
 
 // schedule marks an idle process running and reports whether the caller
@@ -169,6 +185,7 @@ func (p *Process) next() (any, bool) {
 	}
 	if i < 0 {
 		p.status = idle
+		p.reader = dist.InlineRun{}
 		p.mu.Unlock()
 		return nil, false
 	}

@@ -3,6 +3,8 @@ package host
 import (
 	"runtime"
 	"sync/atomic"
+
+	"github.com/creo-dev/creo/dist"
 )
 
 // Processes run on a pool of goroutines shared by all nodes. A runner that
@@ -40,4 +42,20 @@ func runner(p *Process) {
 		p = <-runq
 		parked.Add(-1)
 	}
+}
+
+// runOnReader runs p, which was just marked running, on a connection's
+// reader (dist.Conn.RunInline). A wait in a callback hands reading over
+// first, since what it waits for may come on that very connection. The
+// run is forgotten when p goes idle (next), while p is still owned.
+func (p *Process) runOnReader(run dist.InlineRun) {
+	p.reader = run
+	p.run()
+}
+
+// releaseReader hands the reader p runs on over to a new goroutine, before
+// p waits. Callback-only.
+func (p *Process) releaseReader() {
+	p.reader.Release()
+	p.reader = dist.InlineRun{}
 }

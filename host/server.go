@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/creo-dev/creo/dist"
 	"github.com/creo-dev/creo/etf"
 )
 
@@ -20,6 +21,9 @@ type server struct {
 	suspended bool     // written under Process.mu, read by introspection
 	cont      etf.Term // a continue returned by Init, to run first
 	waiter    *waiter  // reused by every wait
+	// reader is the connection reader the process runs on, if it does
+	// (runOnReader), until it goes idle.
+	reader dist.InlineRun
 	// lent is the lent message being handled, until its buffer is given
 	// back.
 	lent *lentMessage

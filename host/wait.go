@@ -123,6 +123,7 @@ func (p *Process) await(ctx context.Context, expired <-chan time.Time) (arrival,
 		if pending != nil {
 			return arrival{}, &ExitError{Reason: pending}
 		}
+		p.releaseReader()
 		select {
 		case <-w.wake:
 		case <-expired:
