@@ -75,6 +75,15 @@
 //     with the fragments' headers. Terms are values in creo, never changed
 //     once made, so the sender's Raw holds still until written; a large
 //     reply of a Wasm server, a copy of the guest's result, is one.
+//   - Work on the reader: a handler may leave the work a message started,
+//     such as running the process it woke, to the reader ([Conn.RunInline]),
+//     which then writes what was sent meanwhile itself once no whole packet
+//     is left buffered (the writer does while more are). A call is then
+//     served on the thread that read it, as a BEAM scheduler serves a
+//     message, where handing it to other goroutines woke a second thread
+//     on every call. A run that holds the reader for a millisecond is taken
+//     over by a watchdog, and reading goes on in a new goroutine, so that a
+//     slow or blocked run never stops the connection's other messages.
 //   - Ticks: the writer writes an empty packet when it has written nothing
 //     for a quarter of the tick time; the reader ends the connection with
 //     [ErrTickTimeout] when nothing arrived for the tick time, as OTP's
