@@ -116,12 +116,8 @@ func (c *Conn) flushQueued(InlineRun) {
 		return
 	}
 	var err error
-	c.flushBatch, err = c.writeQueued(c.w, c.flushBatch)
-	if err == nil {
-		err = c.w.Flush()
-	}
+	c.flushBatch, err = c.flushQueue(c.flushBatch)
 	c.wmu.Unlock()
-	c.wrote.Store(true)
 	if err != nil {
 		c.fail(err)
 	}

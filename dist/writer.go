@@ -166,12 +166,8 @@ func (c *Conn) writeLoop() {
 			}
 		case <-c.wake:
 			c.wmu.Lock()
-			batch, err = c.writeQueued(c.w, batch)
-			if err == nil {
-				err = c.w.Flush()
-			}
+			batch, err = c.flushQueue(batch)
 			c.wmu.Unlock()
-			c.wrote.Store(true)
 			if err == nil && c.drained() {
 				if err = c.endStream(); err == nil {
 					return
@@ -183,6 +179,18 @@ func (c *Conn) writeLoop() {
 			return
 		}
 	}
+}
+
+// flushQueue writes what is queued, taking it into batch (see writeQueued),
+// and flushes it to the socket; wmu is held. Both the writer and the
+// reader's flush (flushQueued) write this way.
+func (c *Conn) flushQueue(batch []outMsg) ([]outMsg, error) {
+	batch, err := c.writeQueued(c.w, batch)
+	if err == nil {
+		err = c.w.Flush()
+	}
+	c.wrote.Store(true)
+	return batch, err
 }
 
 // endStream ends the stream once Shutdown's last message is written: it
