@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 )
 
@@ -14,19 +15,28 @@ var callShapes = []struct{ key, label string }{
 	{"map_1k", "1,000-key map"},
 }
 
-// callTarget is a server the driver calls: its column in the tables and
-// the Elixir term that addresses it.
-type callTarget struct{ side, addr string }
+// callTarget is a server the driver calls: its column in the tables, the
+// Elixir term that addresses it, and the OS process of its node.
+type callTarget struct {
+	side, addr string
+	pid        int
+}
+
+// targetCallers is the number of callers of the throughput targets: the
+// calls with as many callers also measure each node's CPU per call.
+const targetCallers = 64
 
 // calls measures GenServer.call from an Elixir node to creo's Wasm echo
 // server and to the same echo as a GenServer on a second BEAM node.
 func (b *bench) calls() *Section {
 	c := b.theCluster()
+	// creo's node runs in this process.
 	targets := []callTarget{
-		{"creo Wasm", fmt.Sprintf("{:echo, :%q}", string(c.creo.Name()))},
-		{"creo Go", fmt.Sprintf("{:echo_go, :%q}", string(c.creo.Name()))},
-		{"BEAM", fmt.Sprintf("{:echo, :%q}", c.server.Name)},
+		{"creo Wasm", fmt.Sprintf("{:echo, :%q}", string(c.creo.Name())), os.Getpid()},
+		{"creo Go", fmt.Sprintf("{:echo_go, :%q}", string(c.creo.Name())), os.Getpid()},
+		{"BEAM", fmt.Sprintf("{:echo, :%q}", c.server.Name), b.osPid(c.server)},
 	}
+	driver := b.osPid(c.driver)
 	sides := make([]string, len(targets))
 	for i, t := range targets {
 		sides[i] = t.side
@@ -40,21 +50,35 @@ func (b *bench) calls() *Section {
 	tput := Table{Caption: "Throughput: calls per second, all callers together", Keys: []string{"request", "callers"}, Sides: sides, Unit: perSecond}
 	p50 := Table{Caption: "Latency of sequential calls, median (p50)", Keys: []string{"request"}, Sides: sides, Unit: nanoseconds}
 	p99 := Table{Caption: "Latency of sequential calls, 99th percentile", Keys: []string{"request"}, Sides: sides, Unit: nanoseconds}
+	cpu := Table{Caption: fmt.Sprintf("CPU per call at %d callers, by node and time", targetCallers), Keys: []string{"request", "node", "CPU"}, Sides: sides, Unit: nanoseconds}
 	ms := b.size.callTime.Milliseconds()
 	for _, shape := range callShapes {
 		for _, callers := range b.size.callers {
-			run := func(t callTarget, ms int64) float64 {
+			// run returns the calls per second, then the CPU per call of
+			// the driver and the server (cpuFigures), which the
+			// throughput target's runs report.
+			run := func(t callTarget, ms int64) []float64 {
+				before := b.cpuOf(driver, t.pid)
 				r := b.evalInts(c.driver, fmt.Sprintf("Bench.Driver.throughput(%s, :%s, %d, %d)", t.addr, shape.key, callers, ms))
-				return float64(r[0]) / (float64(r[1]) / 1e6)
+				after := b.cpuOf(driver, t.pid)
+				calls := float64(r[0])
+				return append([]float64{calls / (float64(r[1]) / 1e6)}, cpuPerCall(after[0].sub(before[0]), after[1].sub(before[1]), calls)...)
 			}
-			fns := make([]func() float64, len(targets))
+			fns := make([]func() []float64, len(targets))
 			for i, t := range targets {
 				run(t, max(ms/10, 1)) // warm up
-				fns[i] = func() float64 { return run(t, ms) }
+				fns[i] = func() []float64 { return run(t, ms) }
 			}
-			row := Row{Keys: []string{shape.label, strconv.Itoa(callers)}, Values: b.alternate(b.size.rounds, fns...)}
+			figures := b.alternateFigures(b.size.rounds, fns...)
+			row := Row{Keys: []string{shape.label, strconv.Itoa(callers)}, Values: figures[0]}
 			b.logf("calls: %s, %d callers: %s", shape.label, callers, tput.summary(row))
 			tput.Rows = append(tput.Rows, row)
+			if callers == targetCallers {
+				for i, f := range cpuFigures {
+					cpu.Rows = append(cpu.Rows, Row{Keys: []string{shape.label, f[0], f[1]}, Values: figures[1+i]})
+				}
+				b.logf("calls: %s, %d callers, CPU per call of both nodes: %s", shape.label, callers, cpu.summary(cpu.Rows[len(cpu.Rows)-1]))
+			}
 		}
 		fns := make([]func() []float64, len(targets))
 		for i, t := range targets {
@@ -68,9 +92,9 @@ func (b *bench) calls() *Section {
 		p99.Rows = append(p99.Rows, Row{Keys: []string{shape.label}, Values: lat[1]})
 		b.logf("calls: %s, latency p50: %s", shape.label, p50.summary(p50.Rows[len(p50.Rows)-1]))
 	}
-	sec.Tables = []Table{tput, p50, p99}
+	sec.Tables = []Table{tput, p50, p99, cpu}
 	for _, row := range tput.Rows {
-		if row.Keys[1] == "64" {
+		if row.Keys[1] == strconv.Itoa(targetCallers) {
 			sec.Targets = append(sec.Targets, targetAtLeast(fmt.Sprintf("(1) throughput, 64 callers, %s: ≥ 1.0× the BEAM", row.Keys[0]), row.ratio(), 1, ratio))
 		}
 	}
@@ -90,10 +114,14 @@ registered as :echo on creo's node (guests/echo, a Wasm module; "creo Go" is the
 echo as a native Go behaviour on the same node, for reference) and the same echo as an
 Elixir GenServer on a second BEAM node. All three nodes are on this machine, over
 loopback distribution. Throughput: the driver runs N caller processes that call in a loop
-for %v; the figure is the calls completed over the time to the last reply. Latency: %d
-calls one after another, each timed on the driver. Each figure is the median of %d rounds,
-with the range (min–max) in parentheses; the sides of a round run one after another in
-an order that alternates between rounds.`, s.callTime, s.latencyCalls, s.rounds)
+for %v; the figure is the calls completed over the time to the last reply. CPU per call:
+around each run with %d callers, the harness reads the user and system CPU time of the
+driver's OS process and of the server's (creo's node is the harness's own process, idle
+but for creo meanwhile) from /proc/PID/stat, and divides what they grew by the calls
+completed; /proc counts in ticks of 10 ms, a few %% of what a node uses in a run of %v.
+Latency: %d calls one after another, each timed on the driver. Each figure is the median
+of %d rounds, with the range (min–max) in parentheses; the sides of a round run one after
+another in an order that alternates between rounds.`, s.callTime, targetCallers, s.callTime, s.latencyCalls, s.rounds)
 }
 
 func throughputChart(t Table) Chart {

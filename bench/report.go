@@ -53,6 +53,15 @@ func (r Row) ratio() float64 {
 	return r.Values[0].Median() / r.Values[len(r.Values)-1].Median()
 }
 
+// ratioCell writes the row's ratio, or "n/a" when the baseline's median
+// is zero: a CPU time shorter than the tick /proc counts it in reads zero.
+func (r Row) ratioCell() string {
+	if r.Values[len(r.Values)-1].Median() == 0 {
+		return "n/a"
+	}
+	return ratio.format(r.ratio())
+}
+
 // summary writes a row's medians on one line, for progress.
 func (t Table) summary(r Row) string {
 	var parts []string
@@ -206,6 +215,6 @@ func (t Table) markdown(w *bytes.Buffer) {
 		for _, s := range r.Values {
 			fmt.Fprintf(w, " %s |", t.Unit.cell(s))
 		}
-		fmt.Fprintf(w, " %s |\n", ratio.format(r.ratio()))
+		fmt.Fprintf(w, " %s |\n", r.ratioCell())
 	}
 }
