@@ -54,9 +54,9 @@ func (b *bench) calls() *Section {
 	ms := b.size.callTime.Milliseconds()
 	for _, shape := range callShapes {
 		for _, callers := range b.size.callers {
-			// run returns the calls per second, then the CPU per call of
-			// the driver and the server (cpuFigures), which the
-			// throughput target's runs report.
+			// run returns the calls per second, then the driver's and the
+			// server's CPU per call (cpuFigures), which the report shows
+			// for the target's number of callers.
 			run := func(t callTarget, ms int64) []float64 {
 				before := b.cpuOf(driver, t.pid)
 				r := b.evalInts(c.driver, fmt.Sprintf("Bench.Driver.throughput(%s, :%s, %d, %d)", t.addr, shape.key, callers, ms))
@@ -95,7 +95,7 @@ func (b *bench) calls() *Section {
 	sec.Tables = []Table{tput, p50, p99, cpu}
 	for _, row := range tput.Rows {
 		if row.Keys[1] == strconv.Itoa(targetCallers) {
-			sec.Targets = append(sec.Targets, targetAtLeast(fmt.Sprintf("(1) throughput, 64 callers, %s: ≥ 1.0× the BEAM", row.Keys[0]), row.ratio(), 1, ratio))
+			sec.Targets = append(sec.Targets, targetAtLeast(fmt.Sprintf("(1) throughput, %d callers, %s: ≥ 1.0× the BEAM", targetCallers, row.Keys[0]), row.ratio(), 1, ratio))
 		}
 	}
 	for _, row := range p50.Rows {
