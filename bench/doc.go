@@ -10,7 +10,9 @@
 //  1. calls: GenServer.call from an Elixir node to creo's Wasm echo server
 //     (guests/echo) and to the same echo GenServer on a second BEAM node:
 //     throughput with 1, 8, 64 and 256 callers and latency of sequential
-//     calls, for four request shapes.
+//     calls, for four request shapes; at 64 callers, also the CPU time per
+//     call of the driver node and of the server's node, which shows what
+//     bounds throughput on cores they share.
 //  2. callbacks: callbacks per second into Wasm servers on one node, beside
 //     the same echo as a native Go behaviour.
 //  3. scale: spawn rate and resident memory of 10k, 100k and 1M idle Wasm
