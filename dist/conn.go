@@ -84,9 +84,10 @@ func newConn(nc net.Conn, s *settings, peer etf.Atom, creation uint32, flags Fla
 		writerDone:  make(chan struct{}),
 		done:        make(chan struct{}),
 	}
-	c.w = bufio.NewWriterSize(nc, writeBufferSize)
+	sr, sw := newSocket(nc)
+	c.w = bufio.NewWriterSize(sw, writeBufferSize)
 	go c.writeLoop()
-	go c.readFrom(c.newReader())
+	go c.readFrom(c.newReader(sr))
 	return c
 }
 

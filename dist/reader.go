@@ -35,9 +35,10 @@ type reader struct {
 	size [4]byte
 }
 
-func (c *Conn) newReader() *reader {
+// newReader returns the reading of the connection from src, its socket.
+func (c *Conn) newReader(src io.Reader) *reader {
 	return &reader{
-		br:       bufio.NewReaderSize(c.nc, readBufferSize),
+		br:       bufio.NewReaderSize(src, readBufferSize),
 		dec:      newDecoder(c.s, c.flags),
 		deadline: readDeadline{nc: c.nc, tick: c.s.TickTime},
 	}
