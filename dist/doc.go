@@ -84,6 +84,12 @@
 //     on every call. A run that holds the reader for a millisecond is taken
 //     over by a watchdog, and reading goes on in a new goroutine, so that a
 //     slow or blocked run never stops the connection's other messages.
+//   - The socket is read and written with raw system calls through the
+//     runtime's poller (socket_linux.go): a read or write that would block
+//     parks on the poller as net.Conn's do, but none wakes the runtime's
+//     monitor thread, which net.Conn's system calls did whenever the node
+//     had been idle, and which then polled every 20 µs: a context switch
+//     or more a call for a node serving calls. Off Linux, net.Conn is used.
 //   - Ticks: the writer writes an empty packet when it has written nothing
 //     for a quarter of the tick time; the reader ends the connection with
 //     [ErrTickTimeout] when nothing arrived for the tick time, as OTP's
