@@ -83,16 +83,30 @@ func (c *Conn) deferWakes() {
 	c.mu.Unlock()
 }
 
-// writeBehind wakes the writer for what handlers queued, so that it is
-// written while the reader handles the packets buffered after theirs:
-// with many callers, their answers flow out as their calls are handled,
-// rather than all once the buffer is empty.
+// The reader wakes the writer in the middle of a burst of packets once
+// what handlers queued reaches writeBehindMessages messages or
+// writeBehindBytes bytes (writeBehind). Less waits for the reader to write
+// it at the end of the burst: each wake of the writer woke a thread too
+// (the runtime's wakep), which spun to steal work and slept again, about
+// 40% of the node's context switches with 64 Elixir callers.
+const (
+	writeBehindMessages = 16
+	writeBehindBytes    = 16 << 10
+)
+
+// writeBehind wakes the writer for what handlers queued, once it is
+// enough to write, so that it is written while the reader handles the
+// packets buffered after theirs: with many callers, their answers flow
+// out as their calls are handled, rather than all once the buffer is
+// empty. Until then, Send leaves waking to the reader.
 func (c *Conn) writeBehind() {
 	c.mu.Lock()
-	c.readerFlushes = false
-	queued := len(c.queue) > 0
+	enough := len(c.queue) >= writeBehindMessages || c.queueBytes >= writeBehindBytes
+	if enough {
+		c.readerFlushes = false
+	}
 	c.mu.Unlock()
-	if queued {
+	if enough {
 		c.wakeWriter()
 	}
 }

@@ -165,3 +165,36 @@ func TestReaderBlockedWritingHandsReadingOver(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteBehind checks when the reader wakes the writer in the middle of
+// a burst of packets: once handlers queued enough to write, and not
+// before, when the reader writes it at the end of the burst.
+func TestWriteBehind(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		messages int
+		bytes    int
+		wake     bool
+	}{
+		{name: "nothing queued", wake: false},
+		{name: "a few small replies wait for the reader", messages: writeBehindMessages - 1, bytes: 100 * (writeBehindMessages - 1), wake: false},
+		{name: "enough replies wake the writer", messages: writeBehindMessages, bytes: 100 * writeBehindMessages, wake: true},
+		{name: "one large reply wakes the writer", messages: 1, bytes: writeBehindBytes, wake: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &Conn{wake: make(chan struct{}, 1), readerFlushes: true}
+			c.queue = make([]outMsg, tc.messages)
+			c.queueBytes = tc.bytes
+			c.writeBehind()
+			woken := len(c.wake) == 1
+			if woken != tc.wake {
+				t.Fatalf("writer woken: %v, want %v", woken, tc.wake)
+			}
+			// Sends wake the writer themselves once it was woken; until
+			// then they leave it to the reader.
+			if c.readerFlushes != !tc.wake {
+				t.Fatalf("readerFlushes = %v, want %v", c.readerFlushes, !tc.wake)
+			}
+		})
+	}
+}
