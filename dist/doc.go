@@ -78,7 +78,8 @@
 //   - Work on the reader: a handler may leave the work a message started,
 //     such as running the process it woke, to the reader ([Conn.RunInline]),
 //     which then writes what was sent meanwhile itself once no whole packet
-//     is left buffered (the writer does while more are). A call is then
+//     is left buffered (the writer does while more are, once 16 messages or
+//     16 KiB wait: each wake of the writer woke a thread). A call is then
 //     served on the thread that read it, as a BEAM scheduler serves a
 //     message, where handing it to other goroutines woke a second thread
 //     on every call. A run that holds the reader for a millisecond is taken
