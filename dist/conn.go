@@ -54,9 +54,10 @@ type Conn struct {
 
 	// wmu is held by whoever writes to the socket: the writer, or the
 	// reader flushing what handlers queued. w is the buffer both write
-	// through.
+	// through, to out, the socket.
 	wmu        sync.Mutex
 	w          *bufio.Writer
+	out        io.Writer
 	flushBatch []outMsg    // what the reader's flushes swap the send queue into
 	wrote      atomic.Bool // something was written since the writer last looked, so no tick is due
 
@@ -85,6 +86,7 @@ func newConn(nc net.Conn, s *settings, peer etf.Atom, creation uint32, flags Fla
 		done:        make(chan struct{}),
 	}
 	sr, sw := newSocket(nc)
+	c.out = sw
 	c.w = bufio.NewWriterSize(sw, writeBufferSize)
 	go c.writeLoop()
 	go c.readFrom(c.newReader(sr))

@@ -52,7 +52,7 @@ func (s *socket) Read(p []byte) (int, error) {
 	var errno syscall.Errno
 	err := s.rc.Read(func(fd uintptr) bool {
 		for {
-			n, errno = rawIO(syscall.SYS_READ, fd, p)
+			n, errno = rawRead(fd, p)
 			switch errno {
 			case syscall.EINTR:
 				continue
@@ -76,14 +76,34 @@ func (s *socket) Read(p []byte) (int, error) {
 // Write writes all of p, waiting on the poller whenever the socket's
 // buffer is full.
 func (s *socket) Write(p []byte) (int, error) {
-	done := 0
+	return s.writev(net.Buffers{p})
+}
+
+// WriteBuffers writes all of bufs, in as few system calls as the socket
+// takes them: what net.Buffers' WriteTo does for a net.Conn, without
+// waking sysmon.
+func (s *socket) WriteBuffers(bufs net.Buffers) error {
+	_, err := s.writev(bufs)
+	return err
+}
+
+// writev writes all of bufs with writev, waiting on the poller whenever
+// the socket's buffer is full, and returns how many bytes it wrote.
+func (s *socket) writev(bufs net.Buffers) (int, error) {
+	var iov []syscall.Iovec
 	var errno syscall.Errno
+	done := 0
 	err := s.rc.Write(func(fd uintptr) bool {
-		for done < len(p) {
-			n, e := rawIO(syscall.SYS_WRITE, fd, p[done:])
+		for {
+			iov = appendIovecs(iov[:0], bufs)
+			if len(iov) == 0 {
+				return true
+			}
+			n, _, e := syscall.RawSyscall(syscall.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&iov[0])), uintptr(len(iov)))
 			switch e {
 			case 0:
-				done += n
+				done += int(n)
+				bufs = consume(bufs, int(n))
 			case syscall.EINTR:
 			case syscall.EAGAIN:
 				return false
@@ -92,25 +112,55 @@ func (s *socket) Write(p []byte) (int, error) {
 				return true
 			}
 		}
-		return true
 	})
 	switch {
 	case err != nil:
 		return done, err
 	case errno != 0:
-		return done, os.NewSyscallError("write", errno)
+		return done, os.NewSyscallError("writev", errno)
 	}
 	return done, nil
 }
 
-// rawIO makes the read or write system call trap on fd with the bytes of
-// b. The pointer to b is converted in the call expression itself, as
-// package unsafe's rules for system calls require, so b stays live and in
-// place for the call.
-func rawIO(trap, fd uintptr, b []byte) (int, syscall.Errno) {
+// maxIovecs is how many buffers one writev takes at most (Linux's IOV_MAX).
+const maxIovecs = 1024
+
+// appendIovecs appends to iov the non-empty buffers of bufs, up to
+// maxIovecs of them.
+func appendIovecs(iov []syscall.Iovec, bufs net.Buffers) []syscall.Iovec {
+	for _, b := range bufs {
+		if len(iov) == maxIovecs {
+			break
+		}
+		if len(b) > 0 {
+			v := syscall.Iovec{Base: &b[0]}
+			v.SetLen(len(b))
+			iov = append(iov, v)
+		}
+	}
+	return iov
+}
+
+// consume drops the first n bytes of bufs.
+func consume(bufs net.Buffers, n int) net.Buffers {
+	for len(bufs) > 0 && n >= len(bufs[0]) {
+		n -= len(bufs[0])
+		bufs = bufs[1:]
+	}
+	if len(bufs) > 0 {
+		bufs[0] = bufs[0][n:]
+	}
+	return bufs
+}
+
+// rawRead makes the read system call on fd into b. The pointer to b is
+// converted in the call expression itself, as package unsafe's rules for
+// system calls require, so b stays live and in place for the call; so is
+// writev's pointer to its iovecs.
+func rawRead(fd uintptr, b []byte) (int, syscall.Errno) {
 	if len(b) == 0 {
 		return 0, 0
 	}
-	n, _, errno := syscall.RawSyscall(trap, fd, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+	n, _, errno := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
 	return int(n), errno
 }

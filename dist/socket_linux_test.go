@@ -65,6 +65,39 @@ func TestSocket(t *testing.T) {
 				t.Fatal("the bytes read are not the bytes written")
 			}
 		}},
+		{name: "buffers larger than the socket's buffers, more than one writev takes, some empty, are written whole and in order", run: func(t *testing.T, dialed, accepted *net.TCPConn) {
+			var want []byte
+			var bufs net.Buffers
+			for i, size := range []int{23, 0, 4 << 20, 1, 0, 3 << 20, 64 << 10} {
+				b := bytes.Repeat([]byte{byte(i + 1)}, size)
+				bufs = append(bufs, b)
+				want = append(want, b...)
+			}
+			for i := range 3 * maxIovecs { // more than one writev takes
+				bufs = append(bufs, []byte{byte(i)})
+				want = append(want, byte(i))
+			}
+			_, w := newSocket(dialed)
+			wrote := make(chan error, 1)
+			go func() { wrote <- w.(buffersWriter).WriteBuffers(bufs) }()
+			got := make([]byte, len(want))
+			if _, err := io.ReadFull(accepted, got); err != nil {
+				t.Fatalf("read: %v", err)
+			}
+			if err := <-wrote; err != nil {
+				t.Fatalf("write: %v", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatal("the bytes read are not the bytes written")
+			}
+		}},
+		{name: "buffers written to a closed socket fail", run: func(t *testing.T, dialed, accepted *net.TCPConn) {
+			_, w := newSocket(dialed)
+			dialed.Close()
+			if err := w.(buffersWriter).WriteBuffers(net.Buffers{[]byte("x")}); !errors.Is(err, net.ErrClosed) {
+				t.Fatalf("write: %v, want net.ErrClosed", err)
+			}
+		}},
 		{name: "a read after the peer closed returns io.EOF", run: func(t *testing.T, dialed, accepted *net.TCPConn) {
 			if _, err := dialed.Write([]byte("last")); err != nil {
 				t.Fatal(err)

@@ -288,8 +288,17 @@ func (c *Conn) writeFragments(w *bufio.Writer, body, tail []byte, payloadAt int)
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	_, err := packets.WriteTo(c.nc)
+	if bw, ok := c.out.(buffersWriter); ok {
+		return bw.WriteBuffers(packets)
+	}
+	_, err := packets.WriteTo(c.out)
 	return err
+}
+
+// buffersWriter writes several buffers in one system call where it can:
+// the socket of socket_linux.go.
+type buffersWriter interface {
+	WriteBuffers(net.Buffers) error
 }
 
 // appendSpan appends the bytes from..to of body followed by tail.
