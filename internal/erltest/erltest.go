@@ -41,7 +41,9 @@ func Eval(t testing.TB, src string, timeout time.Duration) []byte {
 	erl := Erl(t)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, erl, "-noshell", "-noinput", "-eval", src)
+	// +fnu: read src as UTF-8, whatever the locale (with none, erl takes
+	// its arguments as Latin-1).
+	cmd := exec.CommandContext(ctx, erl, "+fnu", "-noshell", "-noinput", "-eval", src)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
