@@ -1,6 +1,7 @@
 package dist
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 
@@ -25,6 +26,117 @@ func decodeControl(ctl etf.Term, payload etf.Term) (Control, error) {
 		return nil, f.err
 	}
 	return c, nil
+}
+
+// callControl is the control tuple of one of the packets every call
+// brings, read by readCallControl.
+type callControl struct {
+	op   Op
+	from etf.Pid
+	to   etf.Atom
+	ref  etf.Ref // of a monitor
+}
+
+// readCallControl reads, straight from its bytes at the start of b, the
+// control tuple of the packets every gen:call brings: MONITOR_P and
+// DEMONITOR_P of a registered name, and REG_SEND, when each atom in it is
+// an atom cache reference to atoms, as OTP writes them. It boxes no
+// element into an etf.Term, as decoding the tuple would. ok is false for
+// any other tuple or form, which decodeControl then reads and, if
+// malformed, reports.
+func readCallControl(b []byte, atoms []etf.Atom) (c callControl, n int, ok bool) {
+	if len(b) < 4 || b[0] != tagSmallTuple || b[1] != 4 || b[2] != tagSmallInteger {
+		return callControl{}, 0, false
+	}
+	c.op = Op(b[3])
+	r := ctlReader{b: b, pos: 4, atoms: atoms, ok: true}
+	switch c.op {
+	case OpMonitorP, OpDemonitorP:
+		c.from, c.to, c.ref = r.pid(), r.atom(), r.ref()
+	case OpRegSend:
+		c.from, _, c.to = r.pid(), r.atom(), r.atom() // the second is unused
+	default:
+		return callControl{}, 0, false
+	}
+	return c, r.pos, r.ok
+}
+
+// control returns the Control c and its payload stand for.
+func (c *callControl) control(payload etf.Term) Control {
+	switch c.op {
+	case OpMonitorP:
+		return Monitor{From: c.from, To: c.to, Ref: c.ref}
+	case OpDemonitorP:
+		return Demonitor{From: c.from, To: c.to, Ref: c.ref}
+	}
+	return RegSend{From: c.from, To: c.to, Message: payload}
+}
+
+// ctlReader reads the elements of a control tuple from its bytes, for
+// readCallControl; ok turns false, for good, at the first byte not of the
+// form it expects.
+type ctlReader struct {
+	b     []byte
+	pos   int
+	atoms []etf.Atom
+	ok    bool
+}
+
+// next returns the next n bytes, nil when fewer are left.
+func (r *ctlReader) next(n int) []byte {
+	if !r.ok || len(r.b)-r.pos < n {
+		r.ok = false
+		return nil
+	}
+	r.pos += n
+	return r.b[r.pos-n : r.pos]
+}
+
+// atom reads an ATOM_CACHE_REF.
+func (r *ctlReader) atom() etf.Atom {
+	b := r.next(2)
+	if b == nil || b[0] != tagAtomCacheRef || int(b[1]) >= len(r.atoms) {
+		r.ok = false
+		return ""
+	}
+	return r.atoms[b[1]]
+}
+
+// pid reads a NEW_PID_EXT: 88 | Node | ID u32 | Serial u32 | Creation u32.
+func (r *ctlReader) pid() etf.Pid {
+	if b := r.next(1); b == nil || b[0] != tagNewPid {
+		r.ok = false
+		return etf.Pid{}
+	}
+	p := etf.Pid{Node: r.atom()}
+	if b := r.next(12); b != nil {
+		p.ID, p.Serial, p.Creation = binary.BigEndian.Uint32(b), binary.BigEndian.Uint32(b[4:]), binary.BigEndian.Uint32(b[8:])
+	}
+	return p
+}
+
+// ref reads a NEWER_REFERENCE_EXT:
+// 90 | Len u16 | Node | Creation u32 | ID u32 * Len, Len from 1 to 5.
+func (r *ctlReader) ref() etf.Ref {
+	var ref etf.Ref
+	b := r.next(3)
+	if b == nil || b[0] != tagNewerRef {
+		r.ok = false
+		return ref
+	}
+	n := int(binary.BigEndian.Uint16(b[1:]))
+	if n == 0 || n > len(ref.ID) {
+		r.ok = false
+		return ref
+	}
+	ref.Node, ref.Len = r.atom(), uint8(n)
+	if b := r.next(4 + 4*n); b != nil {
+		ref.Creation = binary.BigEndian.Uint32(b)
+		for i := range n {
+			ref.ID[i] = binary.BigEndian.Uint32(b[4+4*i:])
+		}
+	}
+	return ref
 }
 
 // carriesMessage reports whether the payload that follows op is a message

@@ -55,23 +55,31 @@ func callPackets(define bool) (monitor, regSend, demonitor []byte) {
 	return monitor, regSend, demonitor
 }
 
+// callPacket is one of a call's packets, named.
+type callPacket struct {
+	name   string
+	packet []byte
+}
+
+// callPacketTests returns the packets of callPackets with their atoms
+// cached, and a decoder, with RawPayloads when raw is set, that has read
+// the packets defining them.
+func callPacketTests(t testing.TB, raw bool) ([]callPacket, *decoder) {
+	t.Helper()
+	d := testDecoder(t, DefaultFlags, func(c *Config) { c.RawPayloads = raw })
+	defMonitor, defRegSend, _ := callPackets(true)
+	decodeAll(t, d, defMonitor, defRegSend)
+	monitor, regSend, demonitor := callPackets(false)
+	return []callPacket{{"monitor", monitor}, {"reg_send", regSend}, {"demonitor", demonitor}}, d
+}
+
 // BenchmarkDecodeCall decodes the three control packets of a call, as they
 // arrive from an OTP 25 node, with raw payloads as host reads them.
 func BenchmarkDecodeCall(b *testing.B) {
-	monitor, regSend, demonitor := callPackets(false)
-	tests := []struct {
-		name   string
-		packet []byte
-	}{
-		{"monitor", monitor},
-		{"reg_send", regSend},
-		{"demonitor", demonitor},
-	}
+	tests, _ := callPacketTests(b, true)
 	for _, tt := range tests {
 		b.Run(tt.name, func(b *testing.B) {
-			d := testDecoder(b, DefaultFlags, func(c *Config) { c.RawPayloads = true })
-			defMonitor, defRegSend, _ := callPackets(true)
-			decodeAll(b, d, defMonitor, defRegSend)
+			_, d := callPacketTests(b, true)
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := d.packet(tt.packet, false); err != nil {

@@ -115,34 +115,56 @@ func (d *decoder) packet(b []byte, owned bool) (Control, error) {
 
 // message decodes a control message, at b[f.front:], and its payload.
 func (d *decoder) message(b []byte, f form) (Control, error) {
+	if len(f.atoms) > 0 {
+		if c, n, ok := readCallControl(b[f.front:], f.atoms); ok && (len(b) > f.front+n) == carriesMessage(c.op) {
+			payload, err := d.payload(b, f.front+n, c.op, f)
+			if err != nil {
+				return nil, err
+			}
+			return c.control(payload), nil
+		}
+	}
 	// The control message's bytes never stay shared: a raw payload's
 	// atoms may be written over them.
 	ctl, n, err := form{atoms: f.atoms, versioned: f.versioned}.term(b[f.front:])
 	if err != nil {
 		return nil, fmt.Errorf("%w: control message: %w", ErrProtocol, err)
 	}
-	at := f.front + n
-	var payload etf.Term
-	if rest := len(b) - at; rest > 0 {
-		var op Op
-		if t, ok := ctl.(etf.Tuple); ok && len(t) > 0 {
-			if code, ok := t[0].(etf.Int); ok {
-				op = Op(code)
-			}
-		}
-		if d.raw && carriesMessage(op) {
-			payload, n, err = f.rawTerm(b, at, &d.res)
-		} else {
-			payload, n, err = f.term(b[at:])
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v payload: %w", ErrProtocol, op, err)
-		}
-		if n != rest {
-			return nil, fmt.Errorf("%w: %d bytes after the %v payload", ErrProtocol, rest-n, op)
+	var op Op
+	if t, ok := ctl.(etf.Tuple); ok && len(t) > 0 {
+		if code, ok := t[0].(etf.Int); ok {
+			op = Op(code)
 		}
 	}
+	payload, err := d.payload(b, f.front+n, op, f)
+	if err != nil {
+		return nil, err
+	}
 	return decodeControl(ctl, payload)
+}
+
+// payload decodes the payload at b[at:] that follows a control message of
+// op, nil when none did, and checks that nothing follows it.
+func (d *decoder) payload(b []byte, at int, op Op, f form) (etf.Term, error) {
+	rest := len(b) - at
+	if rest == 0 {
+		return nil, nil
+	}
+	var payload etf.Term
+	var n int
+	var err error
+	if d.raw && carriesMessage(op) {
+		payload, n, err = f.rawTerm(b, at, &d.res)
+	} else {
+		payload, n, err = f.term(b[at:])
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v payload: %w", ErrProtocol, op, err)
+	}
+	if n != rest {
+		return nil, fmt.Errorf("%w: %d bytes after the %v payload", ErrProtocol, rest-n, op)
+	}
+	return payload, nil
 }
 
 // term decodes the term at the start of b, and returns the bytes it took.
