@@ -24,6 +24,7 @@ func TestReadCallControlAgreesWithDecode(t *testing.T) {
 				t.Fatal("readCallControl left the packet to decodeControl")
 			}
 			read, left := 0, 0
+			var name etf.Term // shared, as a decoder's is
 			check := func(b []byte) {
 				c, n, ok := readCallControl(b, d.atoms)
 				if !ok {
@@ -40,7 +41,7 @@ func TestReadCallControlAgreesWithDecode(t *testing.T) {
 					payload = etf.Atom("message")
 				}
 				want, err := decodeControl(ctl, payload)
-				if got := c.control(payload); err != nil || !reflect.DeepEqual(got, want) {
+				if got := c.control(payload, &name); err != nil || !reflect.DeepEqual(got, want) {
 					t.Fatalf("% x: read %#v, decoded %#v (%v)", b, got, want, err)
 				}
 			}

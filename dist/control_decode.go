@@ -61,15 +61,20 @@ func readCallControl(b []byte, atoms []etf.Atom) (c callControl, n int, ok bool)
 	return c, r.pos, r.ok
 }
 
-// control returns the Control c and its payload stand for.
-func (c *callControl) control(payload etf.Term) Control {
-	switch c.op {
-	case OpMonitorP:
-		return Monitor{From: c.from, To: c.to, Ref: c.ref}
-	case OpDemonitorP:
-		return Demonitor{From: c.from, To: c.to, Ref: c.ref}
+// control returns the Control c and its payload stand for. name is the
+// name of the last (de)monitor, as an etf.Term: boxed once for the calls
+// to one server, rather than once a packet.
+func (c *callControl) control(payload etf.Term, name *etf.Term) Control {
+	if c.op == OpRegSend {
+		return RegSend{From: c.from, To: c.to, Message: payload}
 	}
-	return RegSend{From: c.from, To: c.to, Message: payload}
+	if last, ok := (*name).(etf.Atom); !ok || last != c.to {
+		*name = c.to
+	}
+	if c.op == OpMonitorP {
+		return Monitor{From: c.from, To: *name, Ref: c.ref}
+	}
+	return Demonitor{From: c.from, To: *name, Ref: c.ref}
 }
 
 // ctlReader reads the elements of a control tuple from its bytes, for

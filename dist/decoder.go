@@ -34,6 +34,7 @@ type decoder struct {
 	atoms       []etf.Atom // the current header's references, reused
 	encoded     [][]byte   // their atoms encoded, reused
 	res         resolver
+	name        etf.Term // for readCallControl's (de)monitors; see callControl.control
 
 	partial      map[uint64]*partialMessage // by sequence id
 	partialBytes int
@@ -121,7 +122,7 @@ func (d *decoder) message(b []byte, f form) (Control, error) {
 			if err != nil {
 				return nil, err
 			}
-			return c.control(payload), nil
+			return c.control(payload, &d.name), nil
 		}
 	}
 	// The control message's bytes never stay shared: a raw payload's
