@@ -44,10 +44,18 @@ func Eval(t testing.TB, src string, timeout time.Duration) []byte {
 	// +fnu: read src as UTF-8, whatever the locale (with none, erl takes
 	// its arguments as Latin-1).
 	cmd := exec.CommandContext(ctx, erl, "+fnu", "-noshell", "-noinput", "-eval", src)
+	cmd.Env = erlEnv()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("erl: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.Bytes(), stderr.Bytes())
 	}
 	return stdout.Bytes()
+}
+
+// erlEnv is the environment of the erl programs a test starts: this
+// process's, with extra, and no crash dump, which a failing test's erl
+// would otherwise leave in the package's source directory.
+func erlEnv(extra ...string) []string {
+	return append(append(os.Environ(), "ERL_CRASH_DUMP_SECONDS=0"), extra...)
 }

@@ -18,6 +18,7 @@ func Escript(t testing.TB, timeout time.Duration, path string, args ...string) [
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, escript, append([]string{path}, args...)...)
+	cmd.Env = erlEnv()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

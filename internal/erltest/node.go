@@ -130,7 +130,7 @@ func StartNode(t testing.TB, cfg NodeConfig) *Node {
 		args := append([]string{"-noshell", "-name", n.Name, "-setcookie", cfg.Cookie}, erlArgs...)
 		n.cmd = exec.Command(Erl(t), append(args, "-eval", erlRepl)...)
 	}
-	n.cmd.Env = append(os.Environ(), "ERL_EPMD_PORT="+epmdPort)
+	n.cmd.Env = erlEnv("ERL_EPMD_PORT=" + epmdPort)
 	if n.stdin, err = n.cmd.StdinPipe(); err != nil {
 		t.Fatalf("erltest: %v", err)
 	}
