@@ -47,10 +47,16 @@ var (
 // tenth of a small cast's time in the guest. A callback the server lacks
 // is nil: run answers it with Elixir's default.
 type adapter struct {
-	rawArgs    bool
-	has        [cbCodeChange + 1]bool // by callback: whether the server has it
+	rawArgs bool
+	has     [cbCodeChange + 1]bool // by callback: whether the server has it
+	// rawCall is the handle_call of a server whose state is an etf.Raw,
+	// which run calls itself: such a state needs no decoding or encoding,
+	// and the closure, the state's decoder and its identity conversion for
+	// replyPlace were three indirect calls, which under wasm cost a Go
+	// guest about a third of an echo's callback. call is then nil.
+	rawCall    CallHandler[etf.Raw]
 	init       func(args etf.Term, out []byte) ([]byte, error)
-	call       func(req etf.Term, from From, state etf.Raw, out []byte, place replyPlace) ([]byte, error)
+	call       func(req etf.Term, from From, state etf.Raw, out []byte) ([]byte, error)
 	cast       msgFunc
 	info       msgFunc
 	cont       msgFunc
@@ -68,26 +74,22 @@ func newAdapter[S any](srv Server[S], opts ...Option) *adapter {
 		opt(&o)
 	}
 	decodeState, encodeState := stateDecoder[S](), stateEncoder[S]()
-	// rawState is the state as it is, for a server whose state is an
-	// etf.Raw: only such a state is written after a reply in place.
-	rawState, _ := any(func(s etf.Raw) etf.Raw { return s }).(func(S) etf.Raw)
 	a := &adapter{rawArgs: o.rawArgs}
 	a.init = func(args etf.Term, out []byte) ([]byte, error) {
 		res := srv.Init(args)
 		return res.appendTo(out, cbInit, encodeState)
 	}
-	if h, ok := srv.(CallHandler[S]); ok {
-		a.call = func(req etf.Term, from From, raw etf.Raw, out []byte, place replyPlace) ([]byte, error) {
+	// A server whose S is etf.Raw is the only one whose HandleCall is a
+	// CallHandler[etf.Raw]: a type has one method of a name.
+	if h, ok := any(srv).(CallHandler[etf.Raw]); ok {
+		a.rawCall = h
+	} else if h, ok := srv.(CallHandler[S]); ok {
+		a.call = func(req etf.Term, from From, raw etf.Raw, out []byte) ([]byte, error) {
 			state, err := decodeState(raw)
 			if err != nil {
 				return out, err
 			}
 			res := h.HandleCall(req, from, state)
-			if res.tag == tagReply && res.action == nil && rawState != nil {
-				if b, ok := place.write(res.reply, rawState(res.state)); ok {
-					return b, nil
-				}
-			}
 			return res.appendTo(out, cbHandleCall, encodeState)
 		}
 	}
@@ -121,7 +123,7 @@ func newAdapter[S any](srv Server[S], opts ...Option) *adapter {
 		}
 	}
 	a.has = [...]bool{
-		cbInit: true, cbHandleCall: a.call != nil, cbHandleCast: a.cast != nil, cbHandleInfo: a.info != nil,
+		cbInit: true, cbHandleCall: a.call != nil || a.rawCall != nil, cbHandleCast: a.cast != nil, cbHandleInfo: a.info != nil,
 		cbHandleContinue: a.cont != nil, cbTerminate: a.terminate != nil, cbCodeChange: a.codeChange != nil,
 	}
 	return a
@@ -180,7 +182,11 @@ func (a *adapter) run(cb callback, args []etf.Raw, out []byte, place replyPlace)
 	}
 	switch cb {
 	case cbHandleCall:
-		return a.call(msg, From{raw: args[1]}, rawState, out, place)
+		if a.rawCall != nil {
+			res := a.rawCall.HandleCall(msg, From{raw: args[1]}, rawState)
+			return appendRawReply(&res, out, place)
+		}
+		return a.call(msg, From{raw: args[1]}, rawState, out)
 	case cbHandleCast:
 		return a.cast(msg, rawState, out)
 	case cbHandleInfo:

@@ -49,3 +49,15 @@ func (p replyPlace) write(reply any, state etf.Raw) ([]byte, bool) {
 	copy(p.area, replyHead[:])
 	return p.area[:end+len(state)], true
 }
+
+// appendRawReply appends r, the result of handle_call of a server whose
+// state is an etf.Raw, or writes it in place: a reply of the request as it
+// came is written around it (see replyPlace).
+func appendRawReply(r *Result[etf.Raw], out []byte, place replyPlace) ([]byte, error) {
+	if r.tag == tagReply && r.action == nil {
+		if b, ok := place.write(r.reply, r.state); ok {
+			return b, nil
+		}
+	}
+	return r.appendTo(out, cbHandleCall, appendRawState)
+}

@@ -52,7 +52,7 @@ func stateDecoder[S any]() func(etf.Raw) (S, error) {
 // written straight as etf writes its term, when it has one (not a NaN
 // float, for instance: etf's mapping then gives the error).
 func stateEncoder[S any]() func([]byte, S) ([]byte, error) {
-	if f, ok := any(func(dst []byte, raw etf.Raw) ([]byte, error) { return append(dst, raw...), nil }).(func([]byte, S) ([]byte, error)); ok {
+	if f, ok := any(appendRawState).(func([]byte, S) ([]byte, error)); ok {
 		return f
 	}
 	if f, ok := any(etf.AppendTerm).(func([]byte, S) ([]byte, error)); ok {
@@ -76,3 +76,6 @@ func stateEncoder[S any]() func([]byte, S) ([]byte, error) {
 		return mapped(dst, s)
 	}
 }
+
+// appendRawState appends a state that is an etf.Raw: as it is.
+func appendRawState(dst []byte, raw etf.Raw) ([]byte, error) { return append(dst, raw...), nil }
