@@ -52,7 +52,7 @@ type adapter struct {
 	// rawCall is the handle_call of a server whose state is an etf.Raw,
 	// which run calls itself: such a state needs no decoding or encoding,
 	// and the closure, the state's decoder and its identity conversion for
-	// replyPlace were three indirect calls, which under wasm cost a Go
+	// replyInPlace were three indirect calls, which under wasm cost a Go
 	// guest about a third of an echo's callback. call is then nil.
 	rawCall    CallHandler[etf.Raw]
 	init       func(args etf.Term, out []byte) ([]byte, error)
@@ -158,7 +158,9 @@ func (c continueHandler[S]) HandleCast(cont etf.Term, s S) Result[S] {
 	return c.h.HandleContinue(cont, s)
 }
 
-func (a *adapter) run(cb callback, args []etf.Raw, out []byte, place replyPlace) ([]byte, error) {
+// run runs callback cb on its arguments args, and appends its result to
+// out or writes it in area, where args lie (see replyInPlace).
+func (a *adapter) run(cb callback, args []etf.Raw, out, area []byte) ([]byte, error) {
 	if cb == cbInit {
 		t, err := a.decodeArg(args[0])
 		if err != nil {
@@ -184,7 +186,7 @@ func (a *adapter) run(cb callback, args []etf.Raw, out []byte, place replyPlace)
 	case cbHandleCall:
 		if a.rawCall != nil {
 			res := a.rawCall.HandleCall(msg, From{raw: args[1]}, rawState)
-			return appendRawReply(&res, out, place)
+			return appendRawReply(&res, out, area, args[0])
 		}
 		return a.call(msg, From{raw: args[1]}, rawState, out)
 	case cbHandleCast:
@@ -251,7 +253,7 @@ var argElems [3]etf.Raw
 // version byte: n bytes in area after argHeadroom bytes, followed by the
 // ends of its elements as the host wrote them. It appends the encoded
 // result, with its version byte, to out, or returns it written in area
-// around the request (see replyPlace).
+// around the request (see replyInPlace).
 func handle(cb callback, area []byte, n int, out []byte) ([]byte, error) {
 	if served == nil {
 		return out, errNoServer
@@ -262,7 +264,7 @@ func handle(cb callback, area []byte, n int, out []byte) ([]byte, error) {
 	if err != nil {
 		return out, err
 	}
-	return served.run(cb, args, out, replyPlace{area: area, req: args[0]})
+	return served.run(cb, args, out, area)
 }
 
 // splitArgs splits an argument, {A1, ..., An} with its version byte, into
