@@ -355,6 +355,10 @@ func TestFromKeptInState(t *testing.T) {
 			t.Errorf("Term() = %v", g.Term())
 		}
 	}
+	var zero From
+	if pid, ok := zero.Pid(); ok || zero.Term() != nil {
+		t.Errorf("the zero From: Pid() = %v, %v; Term() = %#v, want none and nil", pid, ok, zero.Term())
+	}
 }
 
 // BenchmarkHandle is a handle_call of an echo server, natively: the SDK's

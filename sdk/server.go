@@ -48,28 +48,37 @@ type CodeChanger[S any] interface {
 // keep it in the state: it converts to and from its term.
 //
 // A From that comes with a callback stays encoded (raw) until it is used:
-// most servers reply by returning, and never look at it.
+// most servers reply by returning, and never look at it. One taken back
+// from a state holds its term by pointer: at 32 bytes a From is copied and
+// zeroed a word at a time, where under wasm Go copies a larger struct with
+// memory.copy and zeroes it with memory.fill, which wazero runs as calls.
 type From struct {
 	raw  etf.Raw
-	term etf.Term
+	term *etf.Term
 }
 
 // Term returns the From's term, {Pid, Tag}.
 func (f From) Term() etf.Term {
-	if f.raw != nil {
+	switch {
+	case f.raw != nil:
 		return f.raw
+	case f.term != nil:
+		return *f.term
 	}
-	return f.term
+	return nil
 }
 
 // Pid returns the caller's pid.
 func (f From) Pid() (etf.Pid, bool) {
-	t := f.term
-	if f.raw != nil {
+	var t etf.Term
+	switch {
+	case f.raw != nil:
 		var err error
 		if t, err = decode(f.raw); err != nil {
 			return etf.Pid{}, false
 		}
+	case f.term != nil:
+		t = *f.term
 	}
 	if tup, ok := t.(etf.Tuple); ok && len(tup) == 2 {
 		pid, ok := tup[0].(etf.Pid)
@@ -83,7 +92,7 @@ func (f From) MarshalTerm() (etf.Term, error) { return f.Term(), nil }
 
 // UnmarshalTerm takes back a From kept in a state.
 func (f *From) UnmarshalTerm(t etf.Term) error {
-	*f = From{term: t}
+	*f = From{term: &t}
 	return nil
 }
 
