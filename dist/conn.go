@@ -21,8 +21,8 @@ import (
 // socket for writing, batches what [Conn.Send] queued and flushes when the
 // queue is empty, and writes a tick when idle. A handler may have the
 // reader run the work a message started ([Conn.RunInline]); what is sent
-// meanwhile is written by the reader once no whole packet is left
-// buffered, without waking the writer. A Conn ends on the first
+// meanwhile is written by the reader, once no whole packet is left
+// buffered or once enough waits, without waking the writer. A Conn ends on the first
 // connection error: a dead or misbehaving peer, a network error, or
 // [Conn.Close] (or the end of [Conn.Shutdown]). Its methods are safe for
 // concurrent use.
@@ -44,8 +44,8 @@ type Conn struct {
 	queue      []outMsg
 	queueBytes int
 	// readerFlushes is set while the reader handles packets: it writes
-	// what they queue itself once no whole packet is left buffered, so
-	// Send does not wake the writer meanwhile.
+	// what they queue itself (readPackets), so Send does not wake the
+	// writer meanwhile.
 	readerFlushes bool
 	err           error         // the first connection error; set once
 	draining      bool          // set by Shutdown: no more sends; the queue is written, then the stream ends

@@ -77,14 +77,15 @@
 //     reply of a Wasm server, a copy of the guest's result, is one.
 //   - Work on the reader: a handler may leave the work a message started,
 //     such as running the process it woke, to the reader ([Conn.RunInline]),
-//     which then writes what was sent meanwhile itself once no whole packet
-//     is left buffered (the writer does while more are, once 16 messages or
-//     16 KiB wait: each wake of the writer woke a thread). A call is then
-//     served on the thread that read it, as a BEAM scheduler serves a
-//     message, where handing it to other goroutines woke a second thread
-//     on every call. A run that holds the reader for a millisecond is taken
-//     over by a watchdog, and reading goes on in a new goroutine, so that a
-//     slow or blocked run never stops the connection's other messages.
+//     which then writes what was sent meanwhile itself: once no whole packet
+//     is left buffered, and in the middle of a burst once 16 messages or
+//     16 KiB wait, without waking the writer, since each wake of the writer
+//     woke a thread. A call is then served on the thread that read it, as
+//     a BEAM scheduler serves a message, where handing it to other
+//     goroutines woke a second thread on every call. A run that holds the
+//     reader for a millisecond is taken over by a watchdog, and reading
+//     goes on in a new goroutine, so that a slow or blocked run never stops
+//     the connection's other messages.
 //   - The socket is read and written with raw system calls through the
 //     runtime's poller (socket_linux.go): a read or write that would block
 //     parks on the poller as net.Conn's do, but none wakes the runtime's

@@ -83,32 +83,27 @@ func (c *Conn) deferWakes() {
 	c.mu.Unlock()
 }
 
-// The reader wakes the writer in the middle of a burst of packets once
-// what handlers queued reaches writeBehindMessages messages or
-// writeBehindBytes bytes (writeBehind). Less waits for the reader to write
-// it at the end of the burst: each wake of the writer woke a thread too
-// (the runtime's wakep), which spun to steal work and slept again, about
-// 40% of the node's context switches with 64 Elixir callers.
+// In the middle of a burst of packets, the reader writes what handlers
+// queued once it reaches writeBehindMessages messages or writeBehindBytes
+// bytes (writeBehindDue), so that with many callers their answers flow out
+// as their calls are handled, rather than all once the buffer is empty;
+// less waits for the end of the burst. The reader writes it itself rather
+// than waking the writer: each wake of the writer woke a thread too (the
+// runtime's wakep), which spun to steal work and slept again, and on two
+// busy cores the writer ran so late that the reader had written the queue
+// by then (a 100 KB reply, over writeBehindBytes alone, woke it on every
+// call of a burst: 0.37 futex and 1.1 context switches a call).
 const (
 	writeBehindMessages = 16
 	writeBehindBytes    = 16 << 10
 )
 
-// writeBehind wakes the writer for what handlers queued, once it is
-// enough to write, so that it is written while the reader handles the
-// packets buffered after theirs: with many callers, their answers flow
-// out as their calls are handled, rather than all once the buffer is
-// empty. Until then, Send leaves waking to the reader.
-func (c *Conn) writeBehind() {
+// writeBehindDue reports whether handlers queued enough for the reader to
+// write it in the middle of a burst.
+func (c *Conn) writeBehindDue() bool {
 	c.mu.Lock()
-	enough := len(c.queue) >= writeBehindMessages || c.queueBytes >= writeBehindBytes
-	if enough {
-		c.readerFlushes = false
-	}
-	c.mu.Unlock()
-	if enough {
-		c.wakeWriter()
-	}
+	defer c.mu.Unlock()
+	return len(c.queue) >= writeBehindMessages || c.queueBytes >= writeBehindBytes
 }
 
 // queuedForReader ends the reader's deferral of writes, and reports

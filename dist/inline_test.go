@@ -166,34 +166,31 @@ func TestReaderBlockedWritingHandsReadingOver(t *testing.T) {
 	}
 }
 
-// TestWriteBehind checks when the reader wakes the writer in the middle of
-// a burst of packets: once handlers queued enough to write, and not
-// before, when the reader writes it at the end of the burst.
-func TestWriteBehind(t *testing.T) {
+// TestWriteBehindDue checks when the reader writes what handlers queued
+// in the middle of a burst of packets: once it is enough to write, and not
+// before, when it waits for the end of the burst.
+func TestWriteBehindDue(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		messages int
 		bytes    int
-		wake     bool
+		due      bool
 	}{
-		{name: "nothing queued", wake: false},
-		{name: "a few small replies wait for the reader", messages: writeBehindMessages - 1, bytes: 100 * (writeBehindMessages - 1), wake: false},
-		{name: "enough replies wake the writer", messages: writeBehindMessages, bytes: 100 * writeBehindMessages, wake: true},
-		{name: "one large reply wakes the writer", messages: 1, bytes: writeBehindBytes, wake: true},
+		{name: "nothing queued", due: false},
+		{name: "a few small replies wait for the end of the burst", messages: writeBehindMessages - 1, bytes: 100 * (writeBehindMessages - 1), due: false},
+		{name: "enough replies are written", messages: writeBehindMessages, bytes: 100 * writeBehindMessages, due: true},
+		{name: "one large reply is written", messages: 1, bytes: writeBehindBytes, due: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &Conn{wake: make(chan struct{}, 1), readerFlushes: true}
 			c.queue = make([]outMsg, tc.messages)
 			c.queueBytes = tc.bytes
-			c.writeBehind()
-			woken := len(c.wake) == 1
-			if woken != tc.wake {
-				t.Fatalf("writer woken: %v, want %v", woken, tc.wake)
+			if due := c.writeBehindDue(); due != tc.due {
+				t.Fatalf("writeBehindDue() = %v, want %v", due, tc.due)
 			}
-			// Sends wake the writer themselves once it was woken; until
-			// then they leave it to the reader.
-			if c.readerFlushes != !tc.wake {
-				t.Fatalf("readerFlushes = %v, want %v", c.readerFlushes, !tc.wake)
+			// Deciding wakes no writer, nor lets Sends wake it.
+			if len(c.wake) != 0 || !c.readerFlushes {
+				t.Fatalf("writer woken: %v, readerFlushes = %v", len(c.wake) == 1, c.readerFlushes)
 			}
 		})
 	}

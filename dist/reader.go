@@ -77,7 +77,9 @@ func (c *Conn) readPackets(r *reader) error {
 		}
 		switch {
 		case r.packetBuffered():
-			c.writeBehind()
+			if c.writeBehindDue() && !c.runInline(r, c.flushQueued) {
+				return errHandedOver
+			}
 		case c.queuedForReader() && !c.runInline(r, c.flushQueued):
 			return errHandedOver
 		}
@@ -85,7 +87,7 @@ func (c *Conn) readPackets(r *reader) error {
 }
 
 // packetBuffered reports whether a whole packet is in the buffer already,
-// to be handled while the writer writes what handlers queued.
+// to be handled before the reader writes what handlers queued.
 func (r *reader) packetBuffered() bool {
 	if r.br.Buffered() < 4 {
 		return false // Peek would read
