@@ -260,9 +260,9 @@ func handle(cb callback, area []byte, n int, out []byte) ([]byte, error) {
 	}
 	arg := area[argHeadroom : argHeadroom+n]
 	ends := area[argHeadroom+n : min(len(area), argHeadroom+n+4*arity[cb])]
-	args, err := splitArgs(arg, ends, argElems[:arity[cb]])
-	if err != nil {
-		return out, err
+	args := argElems[:arity[cb]]
+	if !splitArgs(arg, ends, args) {
+		return out, argError(arg, ends, len(args))
 	}
 	return served.run(cb, args, out, area)
 }
@@ -270,29 +270,54 @@ func handle(cb callback, area []byte, n int, out []byte) ([]byte, error) {
 // splitArgs splits an argument, {A1, ..., An} with its version byte, into
 // its n elements, each still encoded, at ends: one little-endian u32 an
 // element, the offset in arg where it ends (ABI.md section 4). The
-// elements alias arg.
+// elements alias arg. It reports whether arg is such a tuple; argError
+// says why not.
 //
 // The host wrote the argument and knows where its elements end, so the
 // guest reads none of them to split it: scanning a large request under
 // wasm to find the From and state after it cost more than the rest of
-// the callback.
-func splitArgs(arg, ends []byte, elems []etf.Raw) ([]etf.Raw, error) {
-	if len(arg) < 3 || arg[0] != etfwire.VersionByte || arg[1] != etfwire.SmallTuple || int(arg[2]) != len(elems) {
-		return nil, fmt.Errorf("sdk: argument is not a tuple of %d", len(elems))
-	}
-	if len(ends) != 4*len(elems) {
-		return nil, fmt.Errorf("sdk: argument: %d bytes of element ends, want %d", len(ends), 4*len(elems))
+// the callback. The errors are made apart, by argError: with them,
+// splitArgs cost a Go guest under wasm 26 ns more a callback.
+func splitArgs(arg, ends []byte, elems []etf.Raw) bool {
+	if !isTupleHead(arg, len(elems)) || len(ends) != 4*len(elems) {
+		return false
 	}
 	start := 3
 	for i := range elems {
-		end := int(binary.LittleEndian.Uint32(ends[4*i:]))
+		end := elemEnd(ends, i)
 		if end <= start || end > len(arg) {
-			return nil, fmt.Errorf("sdk: argument: element %d ends at %d, not within %d to %d", i+1, end, start+1, len(arg))
+			return false
 		}
 		elems[i], start = etf.Raw(arg[start:end]), end
 	}
-	if start != len(arg) {
-		return nil, fmt.Errorf("sdk: argument: %d bytes after its last element", len(arg)-start)
+	return start == len(arg)
+}
+
+// isTupleHead reports whether arg starts as a tuple of n elements, with
+// its version byte.
+func isTupleHead(arg []byte, n int) bool {
+	return len(arg) >= 3 && arg[0] == etfwire.VersionByte && arg[1] == etfwire.SmallTuple && int(arg[2]) == n
+}
+
+// elemEnd returns the end of element i from ends.
+func elemEnd(ends []byte, i int) int { return int(binary.LittleEndian.Uint32(ends[4*i:])) }
+
+// argError says why splitArgs refused arg, a tuple of n elements: it runs
+// once, before the instance is thrown away.
+func argError(arg, ends []byte, n int) error {
+	if !isTupleHead(arg, n) {
+		return fmt.Errorf("sdk: argument is not a tuple of %d", n)
 	}
-	return elems, nil
+	if len(ends) != 4*n {
+		return fmt.Errorf("sdk: argument: %d bytes of element ends, want %d", len(ends), 4*n)
+	}
+	start := 3
+	for i := range n {
+		end := elemEnd(ends, i)
+		if end <= start || end > len(arg) {
+			return fmt.Errorf("sdk: argument: element %d ends at %d, not within %d to %d", i+1, end, start+1, len(arg))
+		}
+		start = end
+	}
+	return fmt.Errorf("sdk: argument: %d bytes after its last element", len(arg)-start)
 }
