@@ -49,12 +49,14 @@ var (
 type adapter struct {
 	rawArgs bool
 	has     [cbCodeChange + 1]bool // by callback: whether the server has it
-	// rawCall is the handle_call of a server whose state is an etf.Raw,
-	// which run calls itself: such a state needs no decoding or encoding,
-	// and the closure, the state's decoder and its identity conversion for
-	// replyInPlace were three indirect calls, which under wasm cost a Go
-	// guest about a third of an echo's callback. call is then nil.
+	// rawCall and rawCast are the handle_call and handle_cast of a server
+	// whose state is an etf.Raw, which run calls itself: such a state
+	// needs no decoding or encoding, and the closure, the state's decoder
+	// and, for handle_call, its identity conversion for replyInPlace were
+	// indirect calls, which under wasm cost a Go guest about a sixth of an
+	// echo's callback. call and cast are then nil.
 	rawCall    CallHandler[etf.Raw]
+	rawCast    CastHandler[etf.Raw]
 	init       func(args etf.Term, out []byte) ([]byte, error)
 	call       func(req etf.Term, from From, state etf.Raw, out []byte) ([]byte, error)
 	cast       msgFunc
@@ -80,7 +82,8 @@ func newAdapter[S any](srv Server[S], opts ...Option) *adapter {
 		return res.appendTo(out, cbInit, encodeState)
 	}
 	// A server whose S is etf.Raw is the only one whose HandleCall is a
-	// CallHandler[etf.Raw]: a type has one method of a name.
+	// CallHandler[etf.Raw], and HandleCast a CastHandler[etf.Raw]: a type
+	// has one method of a name.
 	if h, ok := any(srv).(CallHandler[etf.Raw]); ok {
 		a.rawCall = h
 	} else if h, ok := srv.(CallHandler[S]); ok {
@@ -93,7 +96,9 @@ func newAdapter[S any](srv Server[S], opts ...Option) *adapter {
 			return res.appendTo(out, cbHandleCall, encodeState)
 		}
 	}
-	if h, ok := srv.(CastHandler[S]); ok {
+	if h, ok := any(srv).(CastHandler[etf.Raw]); ok {
+		a.rawCast = h
+	} else if h, ok := srv.(CastHandler[S]); ok {
 		a.cast = newMsgFunc(cbHandleCast, h, decodeState, encodeState)
 	}
 	if h, ok := srv.(InfoHandler[S]); ok {
@@ -123,7 +128,7 @@ func newAdapter[S any](srv Server[S], opts ...Option) *adapter {
 		}
 	}
 	a.has = [...]bool{
-		cbInit: true, cbHandleCall: a.call != nil || a.rawCall != nil, cbHandleCast: a.cast != nil, cbHandleInfo: a.info != nil,
+		cbInit: true, cbHandleCall: a.call != nil || a.rawCall != nil, cbHandleCast: a.cast != nil || a.rawCast != nil, cbHandleInfo: a.info != nil,
 		cbHandleContinue: a.cont != nil, cbTerminate: a.terminate != nil, cbCodeChange: a.codeChange != nil,
 	}
 	return a
@@ -190,6 +195,10 @@ func (a *adapter) run(cb callback, args []etf.Raw, out, area []byte) ([]byte, er
 		}
 		return a.call(msg, From{raw: args[1]}, rawState, out)
 	case cbHandleCast:
+		if a.rawCast != nil {
+			res := a.rawCast.HandleCast(msg, rawState)
+			return res.appendTo(out, cbHandleCast, appendRawState)
+		}
 		return a.cast(msg, rawState, out)
 	case cbHandleInfo:
 		return a.info(msg, rawState, out)

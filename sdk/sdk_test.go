@@ -134,6 +134,8 @@ func TestCallbacks(t *testing.T) {
 			etf.Tuple{a("ok"), etf.Tuple{etf.Binary("etf.Raw"), etf.Binary("etf.Raw")}}},
 		{"decoded args: request", newAdapter[etf.Term](argKinds{}), cbHandleCall, []etf.Term{etf.Tuple{a("add"), etf.Int(2)}, from, a("s")},
 			etf.Tuple{a("reply"), etf.Tuple{etf.Binary("etf.Tuple"), etf.Tuple{a("add"), etf.Int(2)}}, a("s")}},
+		{"raw state and args: cast", newAdapter[etf.Raw](echoServer{}, RawArgs()), cbHandleCast, []etf.Term{etf.Tuple{a("set"), etf.Int(8)}, etf.Int(7)},
+			etf.Tuple{a("noreply"), etf.Tuple{a("set"), etf.Int(8)}}},
 		{"raw state and args: echo", newAdapter[etf.Raw](echoServer{}, RawArgs()), cbHandleCall, []etf.Term{etf.Map{{Key: a("k"), Value: etf.List{etf.Int(1)}}}, from, etf.Int(7)},
 			etf.Tuple{a("reply"), etf.Map{{Key: a("k"), Value: etf.List{etf.Int(1)}}}, etf.Int(7)}},
 	}
@@ -382,6 +384,9 @@ type echoServer struct{}
 func (echoServer) Init(etf.Term) Result[etf.Raw] { return Ok(etf.Raw{106}) }
 
 func (echoServer) HandleCall(req etf.Term, _ From, s etf.Raw) Result[etf.Raw] { return Reply(req, s) }
+
+// HandleCast makes its message the state.
+func (echoServer) HandleCast(msg etf.Term, _ etf.Raw) Result[etf.Raw] { return NoReply(msg.(etf.Raw)) }
 
 // TestRawArgsReuseBoxes locks in that a server served with RawArgs gets
 // its message without an allocation when a message of the same length
