@@ -27,6 +27,9 @@ type server struct {
 	// lent is the lent message being handled, until its buffer is given
 	// back.
 	lent *lentMessage
+	// from is the From of the latest call to a Wasm server, encoded for
+	// its guest (see wasmFrom).
+	from *encodedFrom
 
 	// The timeout of the last Result: timer delivers a timeoutTick with
 	// the generation it was armed at; handling any other message first

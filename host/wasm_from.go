@@ -18,24 +18,44 @@ const (
 	aliasAtomLength = len("alias")
 )
 
-// wasmFrom returns the From of a call as the {Pid, Tag} term a guest's
+// encodedFrom is the From of a server's latest Wasm handle_call, encoded
+// and boxed as a term, which the server's next call rewrites in place when
+// its From has the same length, as the Froms of one caller, or of callers
+// on one node, have.
+type encodedFrom struct {
+	raw  etf.Raw
+	term etf.Term // raw, boxed
+}
+
+// wasmFrom returns the From of a call to p as the {Pid, Tag} term a guest's
 // handle_call gets, encoded as term_to_binary encodes it. A call from this
 // node or any OTP 24+ node is tagged [alias | Ref]; that From is encoded
-// here with one allocation, where building the term for etf.AppendTerm
-// would take five (the tuple, the list and each value boxed in a Term),
-// on every call.
-func wasmFrom(f From) etf.Term {
+// here, where building the term for etf.AppendTerm would take five
+// allocations (the tuple, the list and each value boxed in a Term), into
+// p's encodedFrom: the bytes and their box cost two allocations, on every
+// call, until the length changes.
+//
+// The term is p's until its next call: only p's goroutine calls wasmFrom,
+// and abi copies the term into guest memory and keeps nothing of it once
+// the callback has returned (a result is copied out of guest memory).
+func (p *Process) wasmFrom(f From) etf.Term {
 	if f.tag != nil {
 		return f.Term()
 	}
 	pid, ref := f.pid, f.alias
 	size := 2 + pidSize(pid) + 5 + 2 + aliasAtomLength + refSize(ref)
-	b := make([]byte, 0, size)
-	b = append(b, tagSmallTuple, 2)
+	e := p.server.from
+	if e == nil || len(e.raw) != size {
+		e = &encodedFrom{raw: make(etf.Raw, size)}
+		e.term = e.raw
+		p.server.from = e
+	}
+	b := append(e.raw[:0], tagSmallTuple, 2)
 	b = appendPid(b, pid)
 	b = append(b, tagList, 0, 0, 0, 1, tagSmallAtom, byte(aliasAtomLength))
 	b = append(b, "alias"...)
-	return etf.Raw(appendRef(b, ref))
+	appendRef(b, ref) // fills e.raw: size is its length
+	return e.term
 }
 
 func atomSize(a etf.Atom) int {

@@ -170,13 +170,14 @@ func TestWasmFrom(t *testing.T) {
 		{"plain ref tag", From{pid: pid, tag: ref}},
 		{"other tag", From{pid: pid, tag: etf.Tuple{etf.Atom("t"), etf.Int(1)}}},
 	}
+	p := &Process{} // one server, called from one From after the other
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			want, err := etf.AppendTerm(nil, tt.from.Term())
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := wasmFrom(tt.from)
+			got := p.wasmFrom(tt.from)
 			if raw, ok := got.(etf.Raw); ok && string(raw) != string(want) {
 				t.Errorf("got  %x\nwant %x", []byte(raw), want)
 			}
@@ -185,7 +186,13 @@ func TestWasmFrom(t *testing.T) {
 			}
 		})
 	}
-	if allocs := testing.AllocsPerRun(100, func() { wasmFrom(tests[0].from) }); allocs > 2 {
-		t.Errorf("%v allocations, want 2: the bytes and their box", allocs)
+	// Another caller's From of the same length is written over the last.
+	other := From{pid: etf.Pid{Node: pid.Node, ID: 91}, alias: etf.Ref{Node: ref.Node, Creation: 3, Len: 3, ID: [5]uint32{4, 5, 6}}}
+	first := p.wasmFrom(tests[0].from)
+	if got := p.wasmFrom(other); !etf.Equal(got, other.Term()) || !etf.Equal(first, other.Term()) {
+		t.Errorf("the From of another caller: %v, want %v in the same buffer", got, other.Term())
+	}
+	if allocs := testing.AllocsPerRun(100, func() { p.wasmFrom(tests[0].from) }); allocs != 0 {
+		t.Errorf("%v allocations for a From of the last one's length, want 0", allocs)
 	}
 }

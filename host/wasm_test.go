@@ -315,3 +315,44 @@ func TestWasmHostCalls(t *testing.T) {
 		t.Errorf("cancel again: %v, want false", got)
 	}
 }
+
+// TestWasmFromOfEachCall checks that a guest's handle_call gets the From of
+// its own call, though a server writes the Froms of its calls in one
+// buffer, and that a reply that holds one is not changed by the calls
+// after it.
+func TestWasmFromOfEachCall(t *testing.T) {
+	n := bootedNode(t)
+	w := testWasm(t, n)
+	m, err := w.Load(ctx(t), buildGuest(t, filepath.Join("testdata", "guests", "whocalls")), abi.ModuleConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, err := n.Start(m, etf.List{}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	callers := []*Process{n.newProcess(nil), n.newProcess(nil)}
+	type call struct {
+		caller etf.Pid
+		reply  etf.Term
+		kept   etf.Term // a copy, decoded when it came
+	}
+	var calls []call
+	for i := range 6 {
+		p := callers[i%len(callers)]
+		reply, err := p.Call(ctx(t), server, etf.Atom("who"), wait)
+		if err != nil {
+			t.Fatal(err)
+		}
+		calls = append(calls, call{p.pid, reply, mustDecode(t, reply)})
+	}
+	for i, c := range calls {
+		from, ok := c.kept.(etf.Tuple)
+		if !ok || len(from) != 2 || from[0] != c.caller {
+			t.Errorf("call %d from %v: the guest got the From %v", i, c.caller, c.kept)
+		}
+		if got := mustDecode(t, c.reply); !etf.Equal(got, c.kept) {
+			t.Errorf("call %d: its reply became %v after the calls that followed, was %v", i, got, c.kept)
+		}
+	}
+}
