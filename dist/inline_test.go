@@ -75,51 +75,68 @@ func TestInlineRunThatBlocksHandsReadingOver(t *testing.T) {
 }
 
 // TestInlineRunsReplyInOrder answers each message from a run on the
-// reader, whose sends the reader writes in batches: every answer arrives
-// once, interleaved with what another goroutine sends, which arrives in
-// the order it was sent. The answers themselves are not ordered: a run that
-// the watchdog hands over (a descheduled reader, on a loaded machine) goes
-// on beside the next message's run, as two processes' sends go on side by
-// side; a process's own messages keep their order because one goroutine at
-// a time runs it (host's TestServerOnReader).
+// reader, whose sends the reader writes in batches, in the middle of a
+// burst of packets too (16 small answers, or one large one): every answer
+// arrives once, interleaved with what another goroutine sends, which
+// arrives in the order it was sent. The answers themselves are not
+// ordered: a run that the watchdog hands over (a descheduled reader, on a
+// loaded machine) goes on beside the next message's run, as two
+// processes' sends go on side by side; a process's own messages keep their
+// order because one goroutine at a time runs it (host's
+// TestServerOnReader).
 func TestInlineRunsReplyInOrder(t *testing.T) {
-	const n = 5000
-	a, b := inlinePair(t, false, func(c *Conn, m Control, _ InlineRun) {
-		if err := c.Send(Send{To: pid, Message: m.(Send).Message}); err != nil {
-			t.Error(err)
-		}
-	})
-	go func() {
-		for i := range n {
-			if err := a.Send(Send{To: pid2, Message: etf.Int(i)}); err != nil {
-				t.Error(err)
-				return
+	for _, tc := range []struct {
+		name string
+		n    int
+		size int // of each message's binary
+	}{
+		{name: "small answers", n: 5000},
+		{name: "100 KB answers, in fragments", n: 100, size: 100 << 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := inlinePair(t, false, func(c *Conn, m Control, _ InlineRun) {
+				if err := c.Send(Send{To: pid, Message: m.(Send).Message}); err != nil {
+					t.Error(err)
+				}
+			})
+			numbered := func(i int, size int) etf.Tuple {
+				return etf.Tuple{etf.Int(i), etf.Binary(make([]byte, size))}
 			}
-		}
-	}()
-	go func() {
-		for i := range n {
-			if err := b.Send(Send{To: pid2, Message: etf.Int(-1 - i)}); err != nil {
-				t.Error(err)
-				return
+			go func() {
+				for i := range tc.n {
+					if err := a.Send(Send{To: pid2, Message: numbered(i, tc.size)}); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
+			go func() {
+				for i := range tc.n {
+					if err := b.Send(Send{To: pid2, Message: numbered(-1-i, 0)}); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
+			answered := make([]bool, tc.n)
+			others := 0
+			for range 2 * tc.n {
+				m, ok := a.receive(t).(Send)
+				tuple, _ := m.Message.(etf.Tuple)
+				if !ok || len(tuple) != 2 {
+					t.Fatalf("a received %#v", m)
+				}
+				i, _ := tuple[0].(etf.Int)
+				switch {
+				case i >= 0 && int(i) < tc.n && !answered[i] && len(tuple[1].(etf.Binary)) == tc.size:
+					answered[i] = true
+				case i < 0 && int(-1-i) == others:
+					others++
+				default:
+					t.Fatalf("a received %d again, out of order or cut, after %d others", i, others)
+				}
 			}
-		}
-	}()
-	answered := make([]bool, n)
-	others := 0
-	for range 2 * n {
-		m, ok := a.receive(t).(Send)
-		i, _ := m.Message.(etf.Int)
-		switch {
-		case !ok:
-			t.Fatalf("a received %#v", m)
-		case i >= 0 && int(i) < n && !answered[i]:
-			answered[i] = true
-		case i < 0 && int(-1-i) == others:
-			others++
-		default:
-			t.Fatalf("a received %d again or out of order, after %d others", i, others)
-		}
+		})
 	}
 }
 
