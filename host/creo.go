@@ -247,15 +247,17 @@ func StartManager(ctx context.Context, n *Node, w *Wasm, cfg ManagerConfig) (*Ma
 
 // lock takes the lock of name and returns its unlock.
 func (m *Manager) lock(name etf.Atom) (unlock func()) {
-	return m.lockAll([]etf.Atom{name})
+	_, unlock = m.lockAll([]etf.Atom{name})
+	return unlock
 }
 
 // lockAll takes the locks of names, in order so that two requests for
-// overlapping names cannot wait on each other, and returns their unlock.
-// The names are counted as users of their locks under one hold of m.mu,
-// not one each: a reload takes thousands.
-func (m *Manager) lockAll(names []etf.Atom) (unlock func()) {
-	sorted := slices.Clone(names)
+// overlapping names cannot wait on each other, and returns the names in
+// that order, each once, and their unlock. The names are counted as users
+// of their locks under one hold of m.mu, not one each: a reload takes
+// thousands.
+func (m *Manager) lockAll(names []etf.Atom) (sorted []etf.Atom, unlock func()) {
+	sorted = slices.Clone(names)
 	slices.SortFunc(sorted, func(a, b etf.Atom) int { return strings.Compare(string(a), string(b)) })
 	sorted = slices.Compact(sorted)
 	locks := make([]*nameLock, len(sorted))
@@ -273,7 +275,7 @@ func (m *Manager) lockAll(names []etf.Atom) (unlock func()) {
 	for _, l := range locks {
 		l.Lock()
 	}
-	return func() {
+	return sorted, func() {
 		for _, l := range locks {
 			l.Unlock()
 		}

@@ -61,24 +61,19 @@ type reloadJob struct {
 }
 
 func (m *Manager) reload(ctx context.Context, names []etf.Atom, wasm []byte) ([]reloadFailure, error) {
-	seen := make(map[etf.Atom]bool, len(names))
-	unique := names[:0:0]
 	for _, name := range names {
 		if err := checkName(name); err != nil {
 			return nil, err
 		}
-		// A name twice would move its server twice and count its
-		// manifest entry twice.
-		if !seen[name] {
-			seen[name] = true
-			unique = append(unique, name)
-		}
 	}
-	names = unique
 	if err := m.checkSize(wasm); err != nil {
 		return nil, err
 	}
-	defer m.lockAll(names)()
+	// The names once each, as their locks are taken: a name twice would
+	// move its server twice and count its manifest entry twice. Their
+	// order, sorted, is also the order of the failures listed.
+	names, unlock := m.lockAll(names)
+	defer unlock()
 	mod, err := m.load(ctx, wasm)
 	if err != nil {
 		return nil, err
@@ -87,11 +82,14 @@ func (m *Manager) reload(ctx context.Context, names []etf.Atom, wasm []byte) ([]
 	vsn := mod.Vsn()
 	targets := m.wasm.reloadTargets(names)
 	jobs := make([]reloadJob, len(names))
+	// The manifest's entries under one hold of its lock, not one each.
+	m.manifest.mu.Lock()
 	for i, name := range names {
 		jobs[i].name = name
 		jobs[i].server = targets.servers[i]
-		jobs[i].entry, jobs[i].deployed = m.entry(name)
+		jobs[i].entry, jobs[i].deployed = m.manifest.entries[name]
 	}
+	m.manifest.mu.Unlock()
 	if slices.ContainsFunc(jobs, func(j reloadJob) bool { return j.deployed }) {
 		if err := m.storeModule(vsn, wasm); err != nil {
 			return nil, err
