@@ -29,7 +29,8 @@ func (m *Manager) Reload(ctx context.Context, name etf.Atom, wasm []byte) error 
 // it once, the servers in parallel. If the module itself is refused no
 // server moves, and the error is that refusal; otherwise the servers that
 // could move did, and the error's reason lists the others as
-// [{Name, Reason}].
+// [{Name, Reason}], sorted by name. A name given twice moves its server
+// once.
 func (m *Manager) ReloadAll(ctx context.Context, names []etf.Atom, wasm []byte) error {
 	failed, err := m.reload(ctx, names, wasm)
 	if err != nil {
