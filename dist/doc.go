@@ -92,6 +92,12 @@
 //     monitor thread, which net.Conn's system calls did whenever the node
 //     had been idle, and which then polled every 20 µs: a context switch
 //     or more a call for a node serving calls. Off Linux, net.Conn is used.
+//   - A reader whose packets come in a stream polls its empty socket for up
+//     to 100 µs before it parks, while the machine's CPUs are free (CPU
+//     pressure under 30% in the last 40 ms; spin_linux.go), so that a peer
+//     that is the bound does not pay a wake of this node's thread a packet;
+//     on a busy machine, and on a connection without traffic, it parks at
+//     once.
 //   - Ticks: the writer writes an empty packet when it has written nothing
 //     for a quarter of the tick time; the reader ends the connection with
 //     [ErrTickTimeout] when nothing arrived for the tick time, as OTP's

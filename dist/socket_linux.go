@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"syscall"
+	"time"
 	"unsafe"
 )
 
@@ -28,6 +29,13 @@ import (
 // 0.72 → 0.52, 3.27 → 1.40.
 type socket struct {
 	rc syscall.RawConn
+	// quick is whether the last wait for data took at most spinFor, when
+	// the next wait may poll (spin_linux.go). Only the goroutine reading
+	// uses it, inside rc.Read, which holds the descriptor's read lock.
+	quick bool
+	// free reports whether the machine's CPUs are free for the reader to
+	// poll: cpuFree, which tests replace.
+	free func() bool
 }
 
 // newSocket returns how to read and write nc: nc itself when it has no
@@ -41,15 +49,17 @@ func newSocket(nc net.Conn) (io.Reader, io.Writer) {
 	if err != nil {
 		return nc, nc
 	}
-	s := &socket{rc: rc}
+	s := &socket{rc: rc, free: cpuFree}
 	return s, s
 }
 
 // Read reads what has arrived, at most len(p) bytes, waiting on the poller
-// when nothing has.
+// when nothing has, after polling for it a while when packets come in a
+// stream and the machine's CPUs are free (spin_linux.go).
 func (s *socket) Read(p []byte) (int, error) {
 	var n int
 	var errno syscall.Errno
+	var waiting time.Time // since the first read that found nothing
 	err := s.rc.Read(func(fd uintptr) bool {
 		for {
 			n, errno = rawRead(fd, p)
@@ -57,7 +67,19 @@ func (s *socket) Read(p []byte) (int, error) {
 			case syscall.EINTR:
 				continue
 			case syscall.EAGAIN:
-				return false
+				if !waiting.IsZero() {
+					return false // woken for nothing
+				}
+				waiting = time.Now()
+				if s.quick && s.free() {
+					n, errno = poll(fd, p, waiting)
+				}
+				if errno == syscall.EAGAIN || errno == syscall.EINTR {
+					return false
+				}
+			}
+			if !waiting.IsZero() {
+				s.quick = time.Since(waiting) <= spinFor
 			}
 			return true
 		}

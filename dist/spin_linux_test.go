@@ -1,0 +1,103 @@
+package dist
+
+import (
+	"bytes"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestStallTotal(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		psi   string
+		total int64
+		ok    bool
+	}{
+		{name: "a kernel's cpu file", psi: "some avg10=0.52 avg60=5.83 avg300=12.11 total=17687193566\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n", total: 17687193566, ok: true},
+		{name: "the some line alone, without a newline", psi: "some avg10=0.00 avg60=0.00 avg300=0.00 total=42", total: 42, ok: true},
+		{name: "a first line that is not some", psi: "full avg10=0.00 avg60=0.00 avg300=0.00 total=7\nsome total=3\n"},
+		{name: "no total", psi: "some avg10=0.52 avg60=5.83 avg300=12.11\n"},
+		{name: "a total that is not a number", psi: "some avg10=0.52 total=many\n"},
+		{name: "an empty file", psi: ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			total, ok := stallTotal([]byte(tc.psi))
+			if total != tc.total || ok != tc.ok {
+				t.Fatalf("stallTotal = %d, %v; want %d, %v", total, ok, tc.total, tc.ok)
+			}
+		})
+	}
+}
+
+// cpuTime returns the CPU time this process has used.
+func cpuTime(t *testing.T) time.Duration {
+	t.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		t.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func TestSocketPoll(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		run  func(t *testing.T, s *socket, peer *socket)
+	}{
+		{name: "what arrives while the reader polls is read whole and in order", run: func(t *testing.T, s, peer *socket) {
+			want := bytes.Repeat([]byte("packet"), 1000)
+			go func() {
+				for i := 0; i < len(want); i += 600 {
+					peer.Write(want[i:min(i+600, len(want))])
+				}
+			}()
+			got := make([]byte, 0, len(want))
+			buf := make([]byte, 4096)
+			for len(got) < len(want) {
+				n, err := s.Read(buf)
+				if err != nil {
+					t.Fatalf("read after %d bytes: %v", len(got), err)
+				}
+				got = append(got, buf[:n]...)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatal("the bytes read are not the bytes written")
+			}
+		}},
+		{name: "a connection without traffic parks its reader, which then waits without polling", run: func(t *testing.T, s, peer *socket) {
+			read := make(chan error, 1)
+			go func() {
+				_, err := s.Read(make([]byte, 16))
+				read <- err
+			}()
+			time.Sleep(20 * time.Millisecond) // more than the one poll
+			before := cpuTime(t)
+			const idle = 200 * time.Millisecond
+			time.Sleep(idle)
+			// A reader that polled on would take the whole period.
+			if used := cpuTime(t) - before; used > idle/4 {
+				t.Fatalf("the process used %v of CPU in %v without traffic", used, idle)
+			}
+			if _, err := peer.Write([]byte("late")); err != nil {
+				t.Fatal(err)
+			}
+			if err := <-read; err != nil {
+				t.Fatalf("read: %v", err)
+			}
+			if s.quick {
+				t.Fatal("a wait of the whole period counts as quick: the next wait would poll")
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dialed, accepted := socketPair(t)
+			r, _ := newSocket(accepted)
+			s := r.(*socket)
+			s.quick = true
+			s.free = func() bool { return true }
+			_, w := newSocket(dialed)
+			tc.run(t, s, w.(*socket))
+		})
+	}
+}
