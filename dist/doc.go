@@ -94,7 +94,7 @@
 //     or more a call for a node serving calls. Off Linux, net.Conn is used.
 //   - A reader whose packets come in a stream polls its empty socket for up
 //     to 100 µs before it parks, while the machine's CPUs are free (CPU
-//     pressure under 30% in the last 40 ms; spin_linux.go), so that a peer
+//     pressure under 15% in the last 40 ms; spin_linux.go), so that a peer
 //     that is the bound does not pay a wake of this node's thread a packet;
 //     on a busy machine, and on a connection without traffic, it parks at
 //     once.

@@ -36,10 +36,11 @@ const (
 	pressureEvery = 40 * time.Millisecond
 	// maxPressure is the share of a sampling period tasks may have waited
 	// for a CPU while readers still poll. A node whose reader polls makes
-	// some of that pressure itself (its other threads wait): at 10% its
-	// readers polled during less than half of a map benchmark; a machine
-	// serving small calls at 64 callers is at 45% and more.
-	maxPressure = 0.3
+	// some of that pressure itself (its other threads wait): at 10%, in
+	// 10 ms periods, its readers polled during less than half of a map
+	// benchmark; a machine serving small calls at 64 callers is at 45% and
+	// more.
+	maxPressure = 0.15
 )
 
 // pressure is the last sample of the machine's CPU pressure, shared by
