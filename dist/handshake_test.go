@@ -214,10 +214,13 @@ func acceptScripted(t *testing.T, cfg *Config, script func(p scriptedPeer)) (*Co
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		defer a.Close()
 		script(scriptedPeer{t, a})
 	}()
+	// The script's end is closed once Accept has returned, not when the
+	// script ends: a net.Pipe whose other end is closed fails even the
+	// SetDeadline that ends a handshake, which a TCP socket would not.
 	c, err := Accept(context.Background(), b, cfg)
+	a.Close()
 	<-done
 	if c != nil {
 		t.Cleanup(func() { c.Close(); <-c.Done() })
