@@ -3,6 +3,7 @@ package dist
 import (
 	"bytes"
 	"os"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -12,10 +13,11 @@ import (
 
 // A reader that finds its socket empty polls it for up to spinFor before it
 // parks on the poller, but only when the last wait for data was that short
-// too (its packets come in a stream) and the machine's CPUs are free: tasks
-// waited for a CPU for at most maxPressure of the last sampling period, as
-// the kernel's pressure stall information (/proc/pressure/cpu's "some"
-// total) tells. On loopback a packet is delivered in its sender's system
+// too (its packets come in a stream) and the CPUs are free: tasks waited
+// for a CPU for at most maxPressure of the last sampling period, as the
+// kernel's pressure stall information tells ("some" total of
+// /proc/pressure/cpu, and of the process's cgroup's cpu.pressure), and no
+// CPU quota binds the process's cgroup (cgroup_linux.go). On loopback a packet is delivered in its sender's system
 // call, which also wakes a receiver asleep in epoll: an Elixir driver that
 // serves every call on one scheduler, and so bounds a 1,000-key map's
 // calls, spent 7.7% of its time in that wake (sock_def_readable) against a
@@ -43,40 +45,60 @@ const (
 	maxPressure = 0.15
 )
 
-// pressure is the last sample of the machine's CPU pressure, shared by
-// every connection of the process.
-var pressure struct {
-	next atomic.Int64 // since epoch, when the next sample is due
-	low  atomic.Bool  // the last sampling period's pressure was low
+// gate is the process's poll gate: whether readers may poll, from the
+// last sample of the CPU pressure and quota that count for this process,
+// shared by every connection.
+var gate = pollGate{root: "/"}
 
-	mu    sync.Mutex // held by the reader sampling
-	at    time.Duration
-	total int64 // µs that some task waited for a CPU, since boot
-}
+// cpuFree reports whether readers may poll now: see [pollGate.open].
+func cpuFree() bool { return gate.open(time.Since(epoch)) }
 
-// epoch is the origin of pressure's times, read from the monotonic clock.
+// epoch is the origin of the gate's times, read from the monotonic clock.
 var epoch = time.Now()
 
-// cpuFree reports whether tasks waited for a CPU for at most
-// maxPressure of the last sampling period, sampling anew when it is due.
-// Without pressure stall information (a kernel without CONFIG_PSI) it
-// reports false: readers always park.
-func cpuFree() bool {
-	now := time.Since(epoch)
-	if int64(now) < pressure.next.Load() || !pressure.mu.TryLock() {
-		return pressure.low.Load()
+// pollGate samples, every pressureEvery, the files that say whether the
+// CPUs this process runs on are free (gateFiles).
+type pollGate struct {
+	root string // where the files are: "/", or a fake root in tests
+
+	next   atomic.Int64 // since epoch, when the next sample is due
+	isOpen atomic.Bool  // the last sample let readers poll
+
+	mu       sync.Mutex // held by the reader sampling
+	resolved bool       // files is set, once per process
+	files    gateFiles
+	at       time.Duration
+	totals   []int64 // µs some task waited for a CPU, by pressure file, at at
+}
+
+// open reports whether readers may poll at now (since epoch), sampling
+// anew when a sample is due: when neither the machine nor the process's
+// cgroup had tasks waiting for a CPU more than maxPressure of the last
+// period, and no CPU quota binds the cgroup. Without pressure stall
+// information (a kernel without CONFIG_PSI) it reports false: readers
+// always park.
+func (g *pollGate) open(now time.Duration) bool {
+	if int64(now) < g.next.Load() || !g.mu.TryLock() {
+		return g.isOpen.Load()
 	}
-	defer pressure.mu.Unlock()
-	b, err := os.ReadFile("/proc/pressure/cpu")
-	total, ok := stallTotal(b)
+	defer g.mu.Unlock()
+	if !g.resolved {
+		g.files, g.resolved = resolveGateFiles(g.root), true
+		g.totals = make([]int64, len(g.files.pressure))
+	}
 	// A sample older than a few periods says nothing of the last one.
-	recent := pressure.at > 0 && now-pressure.at <= 4*pressureEvery
-	low := err == nil && ok && recent &&
-		float64(total-pressure.total)*float64(time.Microsecond) <= maxPressure*float64(now-pressure.at)
-	pressure.at, pressure.total = now, total
-	pressure.low.Store(low)
-	pressure.next.Store(int64(now + pressureEvery))
-	return low
+	open := g.at > 0 && now-g.at <= 4*pressureEvery && !g.files.quotaBinds(runtime.NumCPU())
+	for i, path := range g.files.pressure {
+		b, err := os.ReadFile(path)
+		total, ok := stallTotal(b)
+		open = open && err == nil && ok &&
+			float64(total-g.totals[i])*float64(time.Microsecond) <= maxPressure*float64(now-g.at)
+		g.totals[i] = total
+	}
+	g.at = now
+	g.isOpen.Store(open)
+	g.next.Store(int64(now + pressureEvery))
+	return open
 }
 
 // stallTotal returns the "some" line's total of a pressure file: the

@@ -2,6 +2,8 @@ package dist
 
 import (
 	"bytes"
+	"fmt"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -98,6 +100,65 @@ func TestSocketPoll(t *testing.T) {
 			s.free = func() bool { return true }
 			_, w := newSocket(dialed)
 			tc.run(t, s, w.(*socket))
+		})
+	}
+}
+
+func TestPollGate(t *testing.T) {
+	const period = pressureEvery
+	psi := func(total int64) string {
+		return fmt.Sprintf("some avg10=0.00 avg60=0.00 avg300=0.00 total=%d\n", total)
+	}
+	// A period's share of 15% is 6 ms: 6000 µs of "some".
+	for _, tc := range []struct {
+		name    string
+		machine [2]int64 // the machine's "some" total at the two samples, µs
+		cgroup  [2]int64 // the cgroup's
+		files   map[string]string
+		open    bool
+	}{
+		{name: "both low", machine: [2]int64{1000, 3000}, cgroup: [2]int64{500, 1500}, open: true},
+		{name: "the machine busy", machine: [2]int64{1000, 11000}, cgroup: [2]int64{500, 1500}},
+		{name: "the cgroup throttled or busy", machine: [2]int64{1000, 3000}, cgroup: [2]int64{500, 10500}},
+		{name: "a quota that binds", machine: [2]int64{1000, 1000}, cgroup: [2]int64{500, 500},
+			files: map[string]string{"sys/fs/cgroup/a/cpu.max": "50000 100000\n"}},
+		{name: "a quota of more CPUs than the machine has", machine: [2]int64{1000, 1000}, cgroup: [2]int64{500, 500},
+			files: map[string]string{"sys/fs/cgroup/a/cpu.max": fmt.Sprintf("%d 100000\n", 100000*(runtime.NumCPU()+1))}, open: true},
+		{name: "no limit", machine: [2]int64{1000, 1000}, cgroup: [2]int64{500, 500},
+			files: map[string]string{"sys/fs/cgroup/a/cpu.max": "max 100000\n"}, open: true},
+		{name: "no machine pressure file", machine: [2]int64{-1, -1}, cgroup: [2]int64{500, 500}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			files := map[string]string{
+				"proc/self/cgroup": "0::/a/b\n", "proc/self/mountinfo": fakeMountinfo,
+			}
+			for path, content := range tc.files {
+				files[path] = content
+			}
+			write := func(i int) {
+				f := map[string]string{"sys/fs/cgroup/a/b/cpu.pressure": psi(tc.cgroup[i])}
+				if tc.machine[i] >= 0 {
+					f["proc/pressure/cpu"] = psi(tc.machine[i])
+				}
+				writeFiles(t, root, f)
+			}
+			writeFiles(t, root, files)
+			g := &pollGate{root: root}
+			write(0)
+			if g.open(period) {
+				t.Fatal("the first sample opened the gate: it has no period to judge")
+			}
+			write(1)
+			if got := g.open(period / 2); got {
+				t.Fatal("the gate sampled again before its period ended")
+			}
+			if got := g.open(2 * period); got != tc.open {
+				t.Fatalf("open after a period = %v; want %v", got, tc.open)
+			}
+			if tc.open && g.open(7*period) {
+				t.Fatal("a sample after a silence of 5 periods opened the gate")
+			}
 		})
 	}
 }
