@@ -30,7 +30,8 @@ import (
 //
 // Only cgroup v2 is read: under v1 (or a mount point with escaped
 // characters in /proc/self/mountinfo) the cgroup is not found, the gate
-// reads the machine's pressure alone and sees no quota.
+// reads the machine's pressure alone and sees no quota; Config's
+// DisableBusyPoll is then the way to keep a throttled node from polling.
 type gateFiles struct {
 	// pressure are the CPU pressure files whose "some" totals must grow
 	// slowly for readers to poll: the machine's, and the process's

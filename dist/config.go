@@ -2,7 +2,9 @@ package dist
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/creo-dev/creo/etf"
@@ -69,6 +71,16 @@ type Config struct {
 	// Exit reasons and everything else are always decoded.
 	RawPayloads bool
 
+	// DisableBusyPoll keeps each reader from polling its empty socket
+	// before it waits for data. By default, on Linux, a reader whose
+	// packets come in a stream polls for up to 100 µs, and only while
+	// neither the machine nor the process's cgroup has tasks waiting for a
+	// CPU and no CPU quota binds the cgroup: it spends CPU that would be
+	// idle to spare a local peer the cost of waking it. Disable it where
+	// idle CPU is not free and the gate cannot tell, as in a container
+	// whose quota is set through cgroup v1.
+	DisableBusyPoll bool
+
 	// Admit decides the status an accepted connection answers after the
 	// peer has named itself; nil admits every peer with StatusOK. Only the
 	// node knows whether it already has a connection to the peer, or is
@@ -118,6 +130,16 @@ func (cfg *Config) settings() (*settings, error) {
 		s.Logger = slog.Default()
 	}
 	return s, nil
+}
+
+// newSocket returns how a connection reads and writes nc, its reader
+// polling or not as the config says.
+func (s *settings) newSocket(nc net.Conn) (io.Reader, io.Writer) {
+	r, w := newSocket(nc)
+	if s.DisableBusyPoll {
+		neverPoll(r)
+	}
+	return r, w
 }
 
 func setDefault[T int | time.Duration](v *T, def T) {

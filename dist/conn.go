@@ -85,7 +85,7 @@ func newConn(nc net.Conn, s *settings, peer etf.Atom, creation uint32, flags Fla
 		writerDone:  make(chan struct{}),
 		done:        make(chan struct{}),
 	}
-	sr, sw := newSocket(nc)
+	sr, sw := s.newSocket(nc)
 	c.out = sw
 	c.w = bufio.NewWriterSize(sw, writeBufferSize)
 	go c.writeLoop()

@@ -2,6 +2,7 @@ package dist
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"runtime"
 	"strconv"
@@ -17,7 +18,8 @@ import (
 // for a CPU for at most maxPressure of the last sampling period, as the
 // kernel's pressure stall information tells ("some" total of
 // /proc/pressure/cpu, and of the process's cgroup's cpu.pressure), and no
-// CPU quota binds the process's cgroup (cgroup_linux.go). On loopback a packet is delivered in its sender's system
+// CPU quota binds the process's cgroup (cgroup_linux.go). A node whose
+// Config sets DisableBusyPoll never polls. On loopback a packet is delivered in its sender's system
 // call, which also wakes a receiver asleep in epoll: an Elixir driver that
 // serves every call on one scheduler, and so bounds a 1,000-key map's
 // calls, spent 7.7% of its time in that wake (sock_def_readable) against a
@@ -99,6 +101,14 @@ func (g *pollGate) open(now time.Duration) bool {
 	g.isOpen.Store(open)
 	g.next.Store(int64(now + pressureEvery))
 	return open
+}
+
+// neverPoll makes r, a reader's socket, park as soon as it finds nothing
+// to read.
+func neverPoll(r io.Reader) {
+	if s, ok := r.(*socket); ok {
+		s.free = func() bool { return false }
+	}
 }
 
 // stallTotal returns the "some" line's total of a pressure file: the

@@ -3,6 +3,7 @@ package dist
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"runtime"
 	"syscall"
 	"testing"
@@ -158,6 +159,35 @@ func TestPollGate(t *testing.T) {
 			}
 			if tc.open && g.open(7*period) {
 				t.Fatal("a sample after a silence of 5 periods opened the gate")
+			}
+		})
+	}
+}
+
+func TestDisableBusyPoll(t *testing.T) {
+	// The gate, open for this test, lets every reader that may poll do so.
+	gate.isOpen.Store(true)
+	gate.next.Store(math.MaxInt64)
+	t.Cleanup(func() { gate.next.Store(0) })
+	for _, tc := range []struct {
+		name    string
+		disable bool
+		polls   bool
+	}{
+		{name: "by default a reader polls while the gate is open", polls: true},
+		{name: "disabled, a reader never polls", disable: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := Config{Name: "a@127.0.0.1", Creation: 1, Handler: func(*Conn, Control) {}, DisableBusyPoll: tc.disable}
+			s, err := cfg.settings()
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, accepted := socketPair(t)
+			r, _ := s.newSocket(accepted)
+			// A reader polls when its last wait was short and free says so.
+			if polls := r.(*socket).free(); polls != tc.polls {
+				t.Fatalf("the reader's gate says %v; want %v", polls, tc.polls)
 			}
 		})
 	}
