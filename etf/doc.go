@@ -47,8 +47,12 @@
 // [Encode] and [AppendTerm] write what OTP 26's term_to_binary/1 writes, so
 // an encoding is byte for byte the one Erlang produces, except that map pairs
 // keep the order they have in the [Map]. [AppendTerm] appends to the caller's
-// buffer and allocates nothing when it has room. Invalid terms, such as an
-// atom of more than 255 characters, are errors, never silent garbage.
+// buffer and allocates nothing when it has room. [Encode] allocates its
+// result once: a term of at most 16 terms and 512 bytes is sized first and
+// written straight into it, as term_to_binary does; a larger one is encoded
+// into a pooled buffer and copied out, or handed over past 64 KiB. Invalid
+// terms, such as an atom of more than 255 characters, are errors, never
+// silent garbage.
 //
 // # Comparing
 //

@@ -11,6 +11,9 @@ import (
 // at most 65535 Ints from 0 to 255, and each integer in the smallest encoding
 // that holds it. It never compresses. Errors are [*EncodeError].
 func Encode(t Term) ([]byte, error) {
+	if n, ok := smallSize(t); ok {
+		return appendSized(append(make([]byte, 0, 1+n), version), t), nil
+	}
 	bp := encodeBuffers.Get().(*[]byte)
 	defer encodeBuffers.Put(bp)
 	buf, err := AppendTerm(append((*bp)[:0], version), t)

@@ -12,19 +12,28 @@ const maxStringLen = math.MaxUint16
 // when l is not empty, has at most 65535 elements and all are Ints from 0 to
 // 255. Otherwise it leaves dst alone and reports false.
 func appendByteList(dst []byte, l List) ([]byte, bool) {
-	if len(l) == 0 || len(l) > maxStringLen {
+	if !isByteList(l) {
 		return dst, false
-	}
-	for _, e := range l {
-		if i, ok := e.(Int); !ok || i < 0 || i > 255 {
-			return dst, false
-		}
 	}
 	dst = binary.BigEndian.AppendUint16(append(dst, byte(tagString)), uint16(len(l)))
 	for _, e := range l {
 		dst = append(dst, byte(e.(Int)))
 	}
 	return dst, true
+}
+
+// isByteList reports whether OTP writes l as STRING_EXT: when l is not
+// empty, has at most 65535 elements and all are Ints from 0 to 255.
+func isByteList(l List) bool {
+	if len(l) == 0 || len(l) > maxStringLen {
+		return false
+	}
+	for _, e := range l {
+		if i, ok := e.(Int); !ok || i < 0 || i > 255 {
+			return false
+		}
+	}
+	return true
 }
 
 // appendListHead appends the LIST_EXT header of a list of n elements; the
