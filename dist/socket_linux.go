@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync"
 	"syscall"
 	"time"
 	"unsafe"
@@ -36,6 +37,38 @@ type socket struct {
 	// free reports whether the machine's CPUs are free for the reader to
 	// poll: cpuFree, which tests replace.
 	free func() bool
+
+	// rd is the read in progress and readFn the function rc.Read runs for
+	// it, bound once: a closure over Read's variables escapes to rc.Read,
+	// which cost three allocations a Read. Reads are never concurrent: the
+	// connection's reading has one owner at a time (reader), as the
+	// bufio.Reader around the socket requires too.
+	rd     readOp
+	readFn func(fd uintptr) bool
+
+	// wmu serializes writes, which keep their state in wr, as reads do in
+	// rd; writeFn is the function rc.Write runs.
+	wmu     sync.Mutex
+	wr      writeOp
+	writeFn func(fd uintptr) bool
+}
+
+// readOp is the state of one Read.
+type readOp struct {
+	p       []byte
+	n       int
+	errno   syscall.Errno
+	waiting time.Time // since the first read that found nothing
+}
+
+// writeOp is the state of one writev: what is left to write, and its
+// iovecs, whose array is kept from one write to the next.
+type writeOp struct {
+	bufs  net.Buffers
+	one   [1][]byte // Write's buffer, as net.Buffers without allocating
+	iov   []syscall.Iovec
+	done  int
+	errno syscall.Errno
 }
 
 // newSocket returns how to read and write nc: nc itself when it has no
@@ -50,6 +83,7 @@ func newSocket(nc net.Conn) (io.Reader, io.Writer) {
 		return nc, nc
 	}
 	s := &socket{rc: rc, free: cpuFree}
+	s.readFn, s.writeFn = s.readOnce, s.writeOnce
 	return s, s
 }
 
@@ -57,33 +91,10 @@ func newSocket(nc net.Conn) (io.Reader, io.Writer) {
 // when nothing has, after polling for it a while when packets come in a
 // stream and the machine's CPUs are free (spin_linux.go).
 func (s *socket) Read(p []byte) (int, error) {
-	var n int
-	var errno syscall.Errno
-	var waiting time.Time // since the first read that found nothing
-	err := s.rc.Read(func(fd uintptr) bool {
-		for {
-			n, errno = rawRead(fd, p)
-			switch errno {
-			case syscall.EINTR:
-				continue
-			case syscall.EAGAIN:
-				if !waiting.IsZero() {
-					return false // woken for nothing
-				}
-				waiting = time.Now()
-				if s.quick && s.free() {
-					n, errno = poll(fd, p, waiting)
-				}
-				if errno == syscall.EAGAIN || errno == syscall.EINTR {
-					return false
-				}
-			}
-			if !waiting.IsZero() {
-				s.quick = time.Since(waiting) <= spinFor
-			}
-			return true
-		}
-	})
+	s.rd = readOp{p: p}
+	err := s.rc.Read(s.readFn)
+	n, errno := s.rd.n, s.rd.errno
+	s.rd.p = nil // not kept beyond the call
 	switch {
 	case err != nil:
 		return 0, err
@@ -95,46 +106,65 @@ func (s *socket) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// readOnce reads into s.rd.p, for rc.Read: it reports false, to wait on the
+// poller, when nothing has arrived.
+func (s *socket) readOnce(fd uintptr) bool {
+	rd := &s.rd
+	for {
+		rd.n, rd.errno = rawRead(fd, rd.p)
+		switch rd.errno {
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			if !rd.waiting.IsZero() {
+				return false // woken for nothing
+			}
+			rd.waiting = time.Now()
+			if s.quick && s.free() {
+				rd.n, rd.errno = poll(fd, rd.p, rd.waiting)
+			}
+			if rd.errno == syscall.EAGAIN || rd.errno == syscall.EINTR {
+				return false
+			}
+		}
+		if !rd.waiting.IsZero() {
+			s.quick = time.Since(rd.waiting) <= spinFor
+		}
+		return true
+	}
+}
+
 // Write writes all of p, waiting on the poller whenever the socket's
 // buffer is full.
 func (s *socket) Write(p []byte) (int, error) {
-	return s.writev(net.Buffers{p})
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.wr.one[0] = p
+	n, err := s.writevLocked(s.wr.one[:])
+	s.wr.one[0] = nil
+	return n, err
 }
 
 // WriteBuffers writes all of bufs, in as few system calls as the socket
 // takes them: what net.Buffers' WriteTo does for a net.Conn, without
 // waking sysmon.
 func (s *socket) WriteBuffers(bufs net.Buffers) error {
-	_, err := s.writev(bufs)
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	_, err := s.writevLocked(bufs)
 	return err
 }
 
-// writev writes all of bufs with writev, waiting on the poller whenever
-// the socket's buffer is full, and returns how many bytes it wrote.
-func (s *socket) writev(bufs net.Buffers) (int, error) {
-	var iov []syscall.Iovec
-	var errno syscall.Errno
-	done := 0
-	err := s.rc.Write(func(fd uintptr) bool {
-		for {
-			iov = appendIovecs(iov[:0], bufs)
-			if len(iov) == 0 {
-				return true
-			}
-			n, _, e := syscall.RawSyscall(syscall.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&iov[0])), uintptr(len(iov)))
-			switch e {
-			case 0:
-				done += int(n)
-				bufs = consume(bufs, int(n))
-			case syscall.EINTR:
-			case syscall.EAGAIN:
-				return false
-			default:
-				errno = e
-				return true
-			}
-		}
-	})
+// writevLocked writes all of bufs with writev, waiting on the poller
+// whenever the socket's buffer is full, and returns how many bytes it
+// wrote. s.wmu is held.
+func (s *socket) writevLocked(bufs net.Buffers) (int, error) {
+	s.wr.bufs, s.wr.done, s.wr.errno = bufs, 0, 0
+	err := s.rc.Write(s.writeFn)
+	done, errno := s.wr.done, s.wr.errno
+	// Neither the buffers nor the iovecs that point into them are kept.
+	s.wr.bufs = nil
+	clear(s.wr.iov)
 	switch {
 	case err != nil:
 		return done, err
@@ -142,6 +172,30 @@ func (s *socket) writev(bufs net.Buffers) (int, error) {
 		return done, os.NewSyscallError("writev", errno)
 	}
 	return done, nil
+}
+
+// writeOnce writes s.wr.bufs, for rc.Write: it reports false, to wait on
+// the poller, when the socket's buffer is full.
+func (s *socket) writeOnce(fd uintptr) bool {
+	wr := &s.wr
+	for {
+		wr.iov = appendIovecs(wr.iov[:0], wr.bufs)
+		if len(wr.iov) == 0 {
+			return true
+		}
+		n, _, e := syscall.RawSyscall(syscall.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&wr.iov[0])), uintptr(len(wr.iov)))
+		switch e {
+		case 0:
+			wr.done += int(n)
+			wr.bufs = consume(wr.bufs, int(n))
+		case syscall.EINTR:
+		case syscall.EAGAIN:
+			return false
+		default:
+			wr.errno = e
+			return true
+		}
+	}
 }
 
 // maxIovecs is how many buffers one writev takes at most (Linux's IOV_MAX).
