@@ -74,24 +74,45 @@ func (opts DecodeOptions) decodeAt(data []byte, pos int) (Term, int, error) {
 // returns where it ends.
 func (opts DecodeOptions) decodePlain(data []byte, pos int) (Term, int, error) {
 	dec := decoders.Get().(*decoder)
-	dec.atoms, dec.alias = opts.Atoms, opts.Alias
+	dec.alias = opts.Alias
+	// The decoder is in the heap, where each pointer stored costs a write
+	// barrier while the collector runs: store only those that are needed.
+	if opts.Atoms != nil {
+		dec.atoms = opts.Atoms
+	}
 	// Measuring the term first checks its framing, and sizes slabs that
 	// its containers and small binaries are cut from: a few allocations
 	// instead of one for each. If it fails, decoding without slabs finds
-	// the error again, with its path.
-	if _, sz, err := measure(data, pos); err == nil {
-		dec.slots = make([]Term, sz.slots)
-		dec.pairs = make(Map, sz.pairs)
-		if !dec.alias {
-			dec.buf = make([]byte, sz.bytes)
+	// the error again, with its path. A term of a few bytes holds a
+	// container or two, fewer allocations than measuring costs.
+	measured := false
+	if len(data)-pos > maxUnmeasured {
+		var sz sizes
+		var err error
+		if _, sz, err = measure(data, pos); err == nil {
+			dec.slots = make([]Term, sz.slots)
+			dec.pairs = make(Map, sz.pairs)
+			if !dec.alias {
+				dec.buf = make([]byte, sz.bytes)
+			}
+			measured = true
 		}
 	}
 	t, end, err := dec.decode(data, pos)
 	// The slabs belong to the term now.
-	dec.atoms, dec.slots, dec.pairs, dec.buf = nil, nil, nil, nil
+	if measured {
+		dec.slots, dec.pairs, dec.buf = nil, nil, nil
+	}
+	if opts.Atoms != nil {
+		dec.atoms = nil
+	}
 	decoders.Put(dec)
 	return t, end, err
 }
+
+// maxUnmeasured is the size up to which a term is decoded without measuring
+// it first: {get, <<"user:42">>, 5000} takes 25 bytes.
+const maxUnmeasured = 32
 
 // decoders holds idle decoders, so that their stacks and atom caches are
 // reused from one term to the next.
