@@ -43,6 +43,10 @@ type NetConfig struct {
 	// long is dead. Zero means 60 s, the BEAM's default; every node of a
 	// cluster should use the same.
 	TickTime time.Duration
+	// DisableBusyPoll keeps the readers of the node's connections from
+	// polling their sockets before they wait: see dist.Config's field of
+	// the same name.
+	DisableBusyPoll bool
 	// Logger receives connection events and crash reports. Nil means
 	// slog.Default().
 	Logger *slog.Logger
@@ -178,13 +182,14 @@ func StartNode(ctx context.Context, cfg NetConfig) (*Node, error) {
 		nw.global = newGlobal(n, n)
 	}
 	nw.dist = dist.Config{
-		Name:        cfg.Name,
-		Cookie:      cfg.Cookie,
-		Creation:    n.Creation(),
-		Hidden:      cfg.Hidden,
-		TickTime:    cfg.TickTime,
-		RawPayloads: true,
-		Logger:      cfg.Logger,
+		Name:            cfg.Name,
+		Cookie:          cfg.Cookie,
+		Creation:        n.Creation(),
+		Hidden:          cfg.Hidden,
+		TickTime:        cfg.TickTime,
+		DisableBusyPoll: cfg.DisableBusyPoll,
+		RawPayloads:     true,
+		Logger:          cfg.Logger,
 	}
 	if err := nw.startSystem(); err != nil {
 		// Nothing was accepted yet: leaving EPMD is all there is to undo.

@@ -457,3 +457,23 @@ func TestStartNodeErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestStartNodeBusyPoll: NetConfig's DisableBusyPoll reaches the config
+// the node's connections are made with.
+func TestStartNodeBusyPoll(t *testing.T) {
+	epmdAddr := testEPMD(t)
+	for _, tt := range []struct {
+		name    string
+		disable bool
+	}{
+		{name: "by default", disable: false},
+		{name: "disabled", disable: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			n := startNet(t, epmdAddr, func(c *NetConfig) { c.DisableBusyPoll = tt.disable })
+			if got := n.cluster.(*network).dist.DisableBusyPoll; got != tt.disable {
+				t.Fatalf("the connections' DisableBusyPoll is %v; want %v", got, tt.disable)
+			}
+		})
+	}
+}
