@@ -63,6 +63,9 @@ func loadConfig(s *settings) (config, error) {
 	if cfg.net.TickTime, err = s.duration(keyTickTime); err != nil {
 		return config{}, err
 	}
+	if cfg.net.DisableBusyPoll, err = loadBusyPoll(s); err != nil {
+		return config{}, err
+	}
 	if cfg.dataDir, err = s.string(keyDataDir); err != nil {
 		return config{}, err
 	}
@@ -147,6 +150,28 @@ func loadLimits(s *settings) (limits, error) {
 		return limits{}, err
 	}
 	return l, nil
+}
+
+// The values of node.busy_poll: whether the readers of the node's
+// connections may poll their sockets before they wait (dist.Config's
+// DisableBusyPoll). A word, not a boolean: auto polls only while the
+// CPUs are free, which true would not say.
+const (
+	busyPollAuto = "auto"
+	busyPollOff  = "off"
+)
+
+// loadBusyPoll reads node.busy_poll and returns whether it turns the
+// poll off.
+func loadBusyPoll(s *settings) (disable bool, err error) {
+	switch mode := s.v.Get(keyBusyPoll); mode {
+	case nil, busyPollAuto:
+		return false, nil
+	case busyPollOff:
+		return true, nil
+	default:
+		return false, badValue(keyBusyPoll, mode, "one of "+busyPollAuto+", "+busyPollOff)
+	}
 }
 
 // checkAddr checks that the value of key is a TCP address, host:port with

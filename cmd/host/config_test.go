@@ -89,6 +89,16 @@ func TestConfigPrecedence(t *testing.T) {
 			got: func(c config) string { return c.net.TickTime.String() },
 		},
 		{
+			name: "word", fileKey: "node: {busy_poll: %s}", env: "CREO_NODE_BUSY_POLL", flag: "--busy-poll",
+			values: source{"off", "auto", "off"}, dflt: "auto",
+			got: func(c config) string {
+				if c.net.DisableBusyPoll {
+					return "off"
+				}
+				return "auto"
+			},
+		},
+		{
 			name: "path", fileKey: "data_dir: %s", env: "CREO_DATA_DIR", flag: "--data-dir",
 			values: source{"/file", "/env", "/flag"}, dflt: "<home>/.local/share/creo/creo@127.0.0.1",
 			got: func(c config) string {
@@ -247,6 +257,11 @@ func TestConfigErrors(t *testing.T) {
 			err: `config: node.listen: "127.0.0.1:65536" is not an address host:port`},
 		{name: "bool from env", env: map[string]string{"CREO_NODE_HIDDEN": "yes"}, err: `config: node.hidden: "yes" is not true or false`},
 		{name: "bool in file", file: "node: {hidden: 1}", err: "config: node.hidden: 1 is not true or false"},
+		{name: "busy poll", file: "node: {busy_poll: sometimes}", err: `config: node.busy_poll: "sometimes" is not one of auto, off`},
+		{name: "busy poll as a bool", file: "node: {busy_poll: false}", err: "config: node.busy_poll: false is not one of auto, off"},
+		{name: "busy poll from env", env: map[string]string{"CREO_NODE_BUSY_POLL": "on"},
+			err: `config: node.busy_poll: "on" is not one of auto, off`},
+		{name: "busy poll flag", args: []string{"--busy-poll", "always"}, err: `config: node.busy_poll: "always" is not one of auto, off`},
 		{name: "duration without unit", file: "node: {tick_time: 60}",
 			err: "config: node.tick_time: 60 is not a duration: give its unit, as in 5s or 1m30s"},
 		{name: "duration from env", env: map[string]string{"CREO_NODE_TICK_TIME": "soon"},

@@ -107,6 +107,7 @@ func addNodeFlags(f *pflag.FlagSet) *settings {
 	f.String("listen", defaultListen, "the address to accept distribution connections on; 0.0.0.0:0 to accept other hosts")
 	f.Bool("hidden", false, "run as a hidden node, which other nodes do not list in Node.list()")
 	f.Duration("tick-time", 60*time.Second, "net_ticktime: a connection silent for that long is dead; the same on every node")
+	f.String("busy-poll", busyPollAuto, "whether a connection's reader polls its socket a while before it waits: "+busyPollAuto+" (while the CPUs are free and no CPU quota binds) or "+busyPollOff)
 	f.String("data-dir", "", "where the node keeps its data (default: $XDG_DATA_HOME/creo/<name>)")
 	f.Int("memory-pages", abi.DefaultMemoryPages, "the most 64 KiB pages of memory a module's instance may have")
 	f.Duration("deadline", abi.DefaultDeadline, "the longest a module's callback may run")
@@ -115,7 +116,7 @@ func addNodeFlags(f *pflag.FlagSet) *settings {
 	s := newSettings()
 	for key, flag := range map[string]string{
 		keyName: "name", keyCookie: "cookie", keyEPMD: "epmd", keyListen: "listen",
-		keyHidden: "hidden", keyTickTime: "tick-time", keyDataDir: "data-dir",
+		keyHidden: "hidden", keyTickTime: "tick-time", keyBusyPoll: "busy-poll", keyDataDir: "data-dir",
 		keyMemoryPages: "memory-pages", keyDeadline: "deadline", keyPoolSize: "pool-size",
 		keyModuleSize: "module-size",
 	} {

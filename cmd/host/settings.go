@@ -25,6 +25,7 @@ const (
 	keyListen      = "node.listen"
 	keyHidden      = "node.hidden"
 	keyTickTime    = "node.tick_time"
+	keyBusyPoll    = "node.busy_poll"
 	keyDataDir     = "data_dir"
 	keyMemoryPages = "limits.memory_pages"
 	keyDeadline    = "limits.deadline"
@@ -35,7 +36,7 @@ const (
 
 // knownKeys are the keys a config file may set.
 var knownKeys = []string{
-	keyName, keyCookie, keyEPMD, keyListen, keyHidden, keyTickTime,
+	keyName, keyCookie, keyEPMD, keyListen, keyHidden, keyTickTime, keyBusyPoll,
 	keyDataDir, keyMemoryPages, keyDeadline, keyPoolSize, keyModuleSize, keyServers,
 }
 
