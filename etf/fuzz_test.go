@@ -9,10 +9,10 @@ import (
 )
 
 // FuzzDecode checks that any input either fails to decode with a
-// *SyntaxError, or decodes to a term that encodes, decodes back to an equal
-// term, and encodes to the same bytes again; and that SkipTerm and aliasing
-// decodes agree with Decode. Its seeds are the golden corpus, the codec
-// tables and testdata/fuzz/FuzzDecode.
+// *SyntaxError, or decodes to a term that encodes (Encode and AppendTerm
+// alike), decodes back to an equal term, and encodes to the same bytes
+// again; and that SkipTerm and aliasing decodes agree with Decode. Its seeds
+// are the golden corpus, the codec tables and testdata/fuzz/FuzzDecode.
 func FuzzDecode(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join(corpusDir, "*.etf"))
 	for _, file := range files {
@@ -37,6 +37,9 @@ func FuzzDecode(f *testing.F) {
 		enc, err := Encode(term)
 		if err != nil {
 			t.Fatalf("Encode of a decoded %v: %v", term, err)
+		}
+		if app, err := AppendTerm([]byte{version}, term); err != nil || !bytes.Equal(app, enc) {
+			t.Fatalf("AppendTerm = % x, %v; Encode wrote % x", app, err, enc)
 		}
 		back, err := Decode(enc)
 		if err != nil {
