@@ -48,6 +48,11 @@ func (c *Conn) newReader(src io.Reader) *reader {
 // until it hands reading over to another goroutine, when it returns
 // errHandedOver.
 func (c *Conn) readPackets(r *reader) error {
+	// deferring is whether this goroutine made Send leave what handlers
+	// queue to it (deferWakes), which it does once a burst, not once a
+	// packet: only queuedForReader ends the deferral, and a handover,
+	// after which this goroutine reads no more.
+	deferring := false
 	for {
 		if !r.packetBuffered() {
 			// Only a read from the socket, for this packet, extends the
@@ -72,7 +77,10 @@ func (c *Conn) readPackets(r *reader) error {
 		if m == nil {
 			continue
 		}
-		c.deferWakes()
+		if !deferring {
+			c.deferWakes()
+			deferring = true
+		}
 		c.s.Handler(c, m)
 		if f := c.inlineFn; f != nil {
 			c.inlineFn = nil
@@ -85,8 +93,13 @@ func (c *Conn) readPackets(r *reader) error {
 			if c.writeBehindDue() && !c.runInline(r, c.flushQueued) {
 				return errHandedOver
 			}
-		case c.queuedForReader() && !c.runInline(r, c.flushQueued):
-			return errHandedOver
+		case c.queuedForReader():
+			deferring = false
+			if !c.runInline(r, c.flushQueued) {
+				return errHandedOver
+			}
+		default:
+			deferring = false
 		}
 	}
 }
