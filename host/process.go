@@ -172,11 +172,12 @@ func (p *Process) run() {
 // next takes the message to handle next. It returns false when the process
 // went idle, or exited on a pending exit signal.
 func (p *Process) next() (any, bool) {
-	if reason := p.fatal(); reason != nil {
+	p.mu.Lock()
+	if reason := p.pending; reason != nil {
+		p.mu.Unlock()
 		p.exit(reason)
 		return nil, false
 	}
-	p.mu.Lock()
 	i := 0
 	if p.suspended {
 		i = p.mail.find(p.isSystem)
