@@ -1,8 +1,11 @@
 package host
 
 import (
+	"encoding/binary"
+
 	"github.com/creo-dev/creo/dist"
 	"github.com/creo-dev/creo/etf"
+	"github.com/creo-dev/creo/internal/etfwire"
 )
 
 // msgKind is what a message means to gen_server.
@@ -79,6 +82,65 @@ func classifyRaw(r etf.Raw) (kind msgKind, a, b etf.Term) {
 		}
 	}
 	return msgInfo, nil, nil
+}
+
+// rawCall reads a call, {'$gen_call', From, Request}, from its encoding,
+// as classify and FromTerm do, for the message every call from a peer
+// brings: its From is read by rawFrom, without the tuple and tag around
+// the pid and ref that decoding it whole builds (6 allocations into 2,
+// 667 into 353 ns, of a call tagged [alias | Ref]). ok is false for any other
+// message, and for a From rawFrom does not read: classify takes those.
+func rawCall(r etf.Raw) (from From, req etf.Raw, ok bool) {
+	head, arity, pos, ok := rawHead(r)
+	if !ok || arity != 3 || head != atomGenCall {
+		return From{}, nil, false
+	}
+	from, n, ok := rawFrom(r[pos:])
+	if !ok {
+		return From{}, nil, false
+	}
+	return from, etf.Raw(r[pos+n:]), true
+}
+
+// rawFrom reads a From, {Pid, Tag}, that b starts with, and returns its
+// encoded size: the pid is decoded alone, and a tag [alias | Ref] is read
+// as its Ref.
+func rawFrom(b []byte) (From, int, bool) {
+	if len(b) < 2 || b[0] != smallTupleExt || b[1] != 2 {
+		return From{}, 0, false
+	}
+	t, n, err := etf.DecodeTerm(b[2:], nil)
+	pid, ok := t.(etf.Pid)
+	if err != nil || !ok {
+		return From{}, 0, false
+	}
+	pos := 2 + n
+	if ref, n, ok := rawAliasTag(b[pos:]); ok {
+		return From{pid: pid, alias: ref}, pos + n, true
+	}
+	tag, n, err := etf.DecodeTerm(b[pos:], nil)
+	if err != nil {
+		return From{}, 0, false
+	}
+	return newFrom(pid, tag), pos + n, true
+}
+
+// rawAliasTag reads a tag [alias | Ref] that b starts with: a LIST_EXT of
+// one element, the atom alias, whose tail is the Ref.
+func rawAliasTag(b []byte) (etf.Ref, int, bool) {
+	if len(b) < 5 || b[0] != etfwire.List || binary.BigEndian.Uint32(b[1:]) != 1 {
+		return etf.Ref{}, 0, false
+	}
+	name, n, _, ok := etfwire.ReadAtom(b[5:])
+	if !ok || string(name) != "alias" {
+		return etf.Ref{}, 0, false
+	}
+	t, m, err := etf.DecodeTerm(b[5+n:], nil)
+	ref, ok := t.(etf.Ref)
+	if err != nil || !ok {
+		return etf.Ref{}, 0, false
+	}
+	return ref, 5 + n + m, true
 }
 
 // smallTupleExt is the tag of SMALL_TUPLE_EXT (erl_ext_dist.md), the

@@ -238,6 +238,11 @@ func (p *Process) handle(x any) bool {
 // and system messages, the parent's exit signal, and anything else to
 // HandleInfo.
 func (p *Process) handleMessage(m etf.Term) bool {
+	if r, ok := m.(etf.Raw); ok {
+		if from, req, ok := rawCall(r); ok {
+			return p.dispatch(cbCall, req, from)
+		}
+	}
 	kind, a, b := classify(m)
 	switch kind {
 	case msgCall, msgSystem:
