@@ -1,6 +1,9 @@
 package etf
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestDecodeAllocs locks in what decoding allocates: a term of at most
 // maxUnmeasured bytes each of its containers, binaries and boxes, and a
@@ -16,10 +19,14 @@ func TestDecodeAllocs(t *testing.T) {
 		// The slots, the binary's bytes, and the boxes of the tuple, the
 		// binary and 5000.
 		{"small", benchTerm(t, "small"), false, 5},
+		// The slots of the 3 tuples and the list, the binary's bytes, and
+		// the boxes of the tuples, the list, the pid, the reference, the
+		// binary and 5000.
+		{"gen_server call", benchTerm(t, "call"), false, 13},
 		// Each tuple's slots and box.
 		{"tuple in a tuple", Tuple{Atom("ok"), Tuple{Atom("a"), Atom("b")}}, false, 4},
 		// One slab of slots, and the boxes of the two tuples.
-		{"measured tuple in a tuple", Tuple{Atom("ok"), Tuple{Atom("a"), Atom("some_longer_atom_name")}}, true, 3},
+		{"measured tuple in a tuple", Tuple{Atom("ok"), Tuple{Atom("a"), Atom(strings.Repeat("x", maxUnmeasured))}}, true, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
