@@ -24,7 +24,12 @@ type WasmModule struct {
 	mod  abi.Module
 	name etf.Atom // wasm_ and the start of the vsn, for introspection
 	wasm *Wasm
-	key  string // in wasm.modules
+	key  string // in wasm.modules: the vsn and conf
+	// source is a copy of the bytes the module was compiled from, and conf
+	// the configuration it was loaded under, printed: what a Load of the
+	// same module matches (Wasm.Load).
+	source []byte
+	conf   string
 
 	refs int // Loads not Released, and servers of wasm that run it; under wasm.mu
 
