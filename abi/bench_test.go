@@ -72,12 +72,12 @@ func loopGuest(n int32) *guest {
 	return g.callback(abiname.HandleCall, body, wI32)
 }
 
-func benchCalls(b *testing.B, m Module) { benchCallsOf(b, m, benchReq) }
+func benchCalls(b *testing.B, m Module) { benchCallsOf(b, context.Background(), m, benchReq) }
 
-// benchCallsOf makes handle_call round trips through m with request req.
-func benchCallsOf(b *testing.B, m Module, req etf.Term) {
+// benchCallsOf makes handle_call round trips through m with request req,
+// under ctx.
+func benchCallsOf(b *testing.B, ctx context.Context, m Module, req etf.Term) {
 	p := newFakeProcess()
-	ctx := context.Background()
 	b.ReportAllocs()
 	defer cputime.Report(b, cputime.Used())
 	for b.Loop() {
@@ -132,8 +132,18 @@ func benchMap(n int) etf.Map {
 func BenchmarkCallbackSize(b *testing.B) {
 	m := loadGo(b, "../guests/echo", ModuleConfig{})
 	for _, r := range benchRequests {
-		b.Run(r.name, func(b *testing.B) { benchCallsOf(b, m, r.req) })
+		b.Run(r.name, func(b *testing.B) { benchCallsOf(b, context.Background(), m, r.req) })
 	}
+}
+
+// BenchmarkCallbackLent is BenchmarkCallbackSize's 100 KB binary with its
+// reply copied out of guest memory, and lent there (WithLentReply), each
+// released once the call returns.
+func BenchmarkCallbackLent(b *testing.B) {
+	m := loadGo(b, "../guests/echo", ModuleConfig{})
+	req := etf.Binary(make([]byte, 100_000))
+	b.Run("copied", func(b *testing.B) { benchCallsOf(b, context.Background(), m, req) })
+	b.Run("lent", func(b *testing.B) { benchCallsOf(b, WithLentReply(context.Background()), m, req) })
 }
 
 // BenchmarkCallbackParallel runs echo callbacks from as many goroutines as

@@ -33,6 +33,16 @@
 // are looked up once per instance, the argument goes through one reused
 // guest buffer, and CallWithStack uses a reused stack.
 //
+// Results are copied out of guest memory, which the instance's next
+// callback writes over, but for one case: a handle_call reply of 64 KiB
+// or more whose caller releases it once written (WithLentReply) stays
+// where the guest wrote it, and its instance out of the pool until the
+// Result's Release, when the pool can spare it (at most two at once per
+// module, and never one a callback would wait for). The copy it saves is
+// the largest of a 100 KB call's on the host. A lent reply dropped without
+// Release throws its instance away once collected: never reused, since
+// whoever dropped it may still read it.
+//
 // Deadline: a per-instance timer, armed per callback and paused during
 // host calls that wait. It interrupts the guest through a global that the
 // module checks at every loop head and at the entry of every function that

@@ -117,9 +117,9 @@ func (in *instance) checkVersion() error {
 }
 
 // call runs callback cb with the argument prepared in in.arg, followed by
-// its elements' ends for a guest that takes them, and returns a copy of its
-// result. Any error is a *Fault, after which the instance must
-// be thrown away.
+// its elements' ends for a guest that takes them, and returns its result
+// as it lies in guest memory: valid until the instance runs again. Any
+// error is a *Fault, after which the instance must be thrown away.
 func (in *instance) call(cb Callback) ([]byte, error) {
 	in.deadline.start()
 	size, need := uint32(in.arg.size), uint32(in.arg.size)
@@ -144,7 +144,7 @@ func (in *instance) call(cb Callback) ([]byte, error) {
 		msg := fmt.Sprintf("result at %d, %d bytes, is outside memory of %d bytes", rptr, rlen, in.mem.Size())
 		return nil, &Fault{Kind: BadResult, Callback: cb, Detail: etf.Binary(msg)}
 	}
-	return copyResult(res), nil
+	return res, nil
 }
 
 // minArgBuffer is the smallest buffer asked of creo_alloc, so that small

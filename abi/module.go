@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/creo-dev/creo/etf"
+	"github.com/creo-dev/creo/internal/bufpool"
 	"github.com/tetratelabs/wazero"
 )
 
@@ -185,6 +186,10 @@ func (m *module) invoke(ctx context.Context, p Process, cb Callback, parts ...et
 		m.log.Debug("abi: instance thrown away", "callback", cb.String(), "err", err)
 		return Result{}, err
 	}
+	if cb == HandleCall && len(res) >= bufpool.MinSize && lendsReply(ctx) {
+		return m.lendOrCopy(in, res, parts)
+	}
+	res = copyResult(res)
 	m.pool.put(in)
 	return parseCopy(cb, res, parts)
 }

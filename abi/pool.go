@@ -35,6 +35,9 @@ type pool struct {
 	mu   sync.Mutex
 	idle []*instance
 	busy int // lent out or being made; idle+busy never exceeds size
+	// lent counts the instances, among busy, that hold a reply lent from
+	// their memory (see lend).
+	lent int
 	// waiters are the callbacks waiting, oldest first. A returning callback
 	// hands its instance to the first, or nil when it threw its instance
 	// away: the waiter then makes a new one in its place.
@@ -190,7 +193,7 @@ func (p *pool) close() {
 
 // PoolStats counts a module's instances.
 type PoolStats struct {
-	// Idle instances wait in the pool; Busy ones run a callback or are
-	// being made.
+	// Idle instances wait in the pool; Busy ones run a callback, are
+	// being made, or hold a reply lent from their memory.
 	Idle, Busy int
 }

@@ -1,7 +1,6 @@
 package abi
 
 import (
-	"bytes"
 	"sync"
 
 	"github.com/creo-dev/creo/etf"
@@ -31,9 +30,10 @@ type Result struct {
 	// or {continue, Continue}.
 	Action etf.Raw
 	// Release, when not nil, gives back the memory a large result was
-	// copied into, for the next one, when nothing refers to any of the
+	// copied into, for the next one, or the instance whose memory a lent
+	// reply lies in (see WithLentReply), when nothing refers to any of the
 	// parts any more; calls after the first do nothing. A Result never
-	// released is left to the collector.
+	// released is left to the collector, with the instance of a lent reply.
 	Release func()
 }
 
@@ -99,22 +99,57 @@ var (
 // next callback reuses. A large result is copied into a buffer of
 // bufpool, which parseCopy's Release gives back.
 func copyResult(res []byte) []byte {
-	if len(res) < bufpool.MinSize {
-		return bytes.Clone(res)
+	return append(resultBuffer(len(res)), res...)
+}
+
+// resultBuffer returns an empty buffer for n bytes of a result: from
+// bufpool when they are many (see putBack).
+func resultBuffer(n int) []byte {
+	if n < bufpool.MinSize {
+		return make([]byte, 0, n)
 	}
-	return append(bufpool.Get(len(res)), res...)
+	return bufpool.Get(n)
+}
+
+// putBack is the Release of a result copied into buf, a buffer of
+// resultBuffer: nil for a small one, left to the collector, else a
+// function that gives a pooled one back once however often it is called,
+// since a buffer put twice would go to two users.
+func putBack(buf []byte) func() {
+	if cap(buf) < bufpool.MinSize {
+		return nil
+	}
+	return sync.OnceFunc(func() { bufpool.Put(buf) })
 }
 
 // parseCopy is parseResult for a result copied by copyResult: an allowed
-// one in a pooled buffer can give it back with Release, which gives it back
-// once however often it is called, since a buffer put twice would go to
-// two users.
+// one in a pooled buffer can give it back with Release.
 func parseCopy(cb Callback, res []byte, args []etf.Term) (Result, error) {
 	r, err := parseResult(cb, res, args)
-	if err == nil && len(res) >= bufpool.MinSize {
-		r.Release = sync.OnceFunc(func() { bufpool.Put(res) })
+	if err == nil {
+		r.Release = putBack(res)
 	}
 	return r, err
+}
+
+// copyParts copies the parts of r, an allowed result parsed where it lies
+// in guest memory, out of it, into one buffer that Release gives back.
+func copyParts(r Result) Result {
+	parts := [...]*etf.Raw{&r.Reply, &r.State, &r.Reason, &r.Action}
+	n := 0
+	for _, p := range parts {
+		n += len(*p)
+	}
+	buf := resultBuffer(n)
+	for _, p := range parts {
+		if *p != nil {
+			start := len(buf)
+			buf = append(buf, *p...)
+			*p = etf.Raw(buf[start:len(buf):len(buf)])
+		}
+	}
+	r.Release = putBack(buf)
+	return r
 }
 
 // parseResult checks a callback's result, with its version byte, against

@@ -70,7 +70,7 @@ func (m *WasmModule) Init(p *Process, args etf.Term) Result {
 
 // HandleCall runs the guest's handle_call.
 func (m *WasmModule) HandleCall(p *Process, req etf.Term, from From, state etf.Term) Result {
-	r, err := m.mod.HandleCall(callbackCtx, (*wasmProcess)(p), req, p.wasmFrom(from), state)
+	r, err := m.mod.HandleCall(p.callCtx(from), (*wasmProcess)(p), req, p.wasmFrom(from), state)
 	return callbackResult(r, err, state)
 }
 

@@ -2,6 +2,7 @@ package host
 
 import (
 	"bytes"
+	"context"
 	"math"
 	"time"
 
@@ -18,6 +19,24 @@ const maxSharedReply = 256
 // maxTimeout is the largest timeout an action may give, in milliseconds:
 // the most a receive's after clause takes on the BEAM.
 const maxTimeout = math.MaxUint32
+
+// lentReplyCtx is the context of a handle_call whose reply is written to
+// the caller's node and given back once written (see replyThen): abi may
+// then lend a large reply from its instance's memory rather than copy it
+// out (abi.WithLentReply).
+var lentReplyCtx = abi.WithLentReply(callbackCtx)
+
+// callCtx returns the context of p's handle_call from from: lentReplyCtx
+// when replyThen will release its reply, as it does for a reply to an
+// alias on another node through a cluster that sends releasing. A reply
+// kept by a caller on this node, or sent without releasing, must not be
+// lent: it would cost the instance it lies in.
+func (p *Process) callCtx(from From) context.Context {
+	if _, ok := p.node.cluster.(releasingCluster); ok && from.tag == nil && !p.node.isLocal(from.alias.Node) {
+		return lentReplyCtx
+	}
+	return callbackCtx
+}
 
 // wasmResult converts a guest callback's result to the runtime's. The
 // state and the reply stay encoded: the runtime keeps the one and sends
