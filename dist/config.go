@@ -77,8 +77,9 @@ type Config struct {
 	// neither the machine nor the process's cgroup has tasks waiting for a
 	// CPU and no CPU quota binds the cgroup: it spends CPU that would be
 	// idle to spare a local peer the cost of waking it. Disable it where
-	// idle CPU is not free and the gate cannot tell, as in a container
-	// whose quota is set through cgroup v1.
+	// idle CPU is not free and the gate cannot tell, as where CPU time is
+	// billed, or a CPU quota is set some way the gate does not read
+	// (cgroup_linux.go).
 	DisableBusyPoll bool
 
 	// Admit decides the status an accepted connection answers after the
