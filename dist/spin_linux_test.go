@@ -164,6 +164,29 @@ func TestPollGate(t *testing.T) {
 	}
 }
 
+// TestPollGateQuotaSetLater: a quota set while the gate is open closes
+// it within quotaEvery.
+func TestPollGateQuotaSetLater(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"proc/self/cgroup": "0::/a\n", "proc/self/mountinfo": fakeMountinfo,
+		"proc/pressure/cpu": fakePSI, "sys/fs/cgroup/a/cpu.max": "max 100000\n",
+	})
+	g := &pollGate{root: root}
+	g.open(pressureEvery)
+	if !g.open(2 * pressureEvery) {
+		t.Fatal("the gate is closed without pressure or quota")
+	}
+	writeFiles(t, root, map[string]string{"sys/fs/cgroup/a/cpu.max": "50000 100000\n"})
+	now := 2 * pressureEvery
+	for ; now <= 2*pressureEvery+quotaEvery; now += pressureEvery {
+		g.open(now)
+	}
+	if g.open(now) {
+		t.Fatalf("the gate is open %v after a quota was set", now-2*pressureEvery)
+	}
+}
+
 func TestDisableBusyPoll(t *testing.T) {
 	// The gate, open for this test, lets every reader that may poll do so.
 	gate.isOpen.Store(true)
