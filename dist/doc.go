@@ -93,11 +93,13 @@
 //     had been idle, and which then polled every 20 µs: a context switch
 //     or more a call for a node serving calls. Off Linux, net.Conn is used.
 //   - A reader whose packets come in a stream polls its empty socket for up
-//     to 100 µs before it parks, while the machine's CPUs are free (CPU
-//     pressure under 15% in the last 40 ms; spin_linux.go), so that a peer
-//     that is the bound does not pay a wake of this node's thread a packet;
-//     on a busy machine, and on a connection without traffic, it parks at
-//     once.
+//     to 100 µs before it parks, while the CPUs are free (CPU pressure of
+//     the machine and of the process's cgroup under 15% in the last 40 ms,
+//     and no CPU quota that binds; spin_linux.go, cgroup_linux.go), so
+//     that a peer that is the bound does not pay a wake of this node's
+//     thread a packet; on a busy machine, in a container whose quota
+//     binds, and on a connection without traffic, it parks at once.
+//     [Config.DisableBusyPoll] turns the poll off.
 //   - Ticks: the writer writes an empty packet when it has written nothing
 //     for a quarter of the tick time; the reader ends the connection with
 //     [ErrTickTimeout] when nothing arrived for the tick time, as OTP's
