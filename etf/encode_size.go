@@ -135,8 +135,13 @@ func appendSized(dst []byte, t Term) []byte {
 	case Tuple:
 		return appendSizedElems(append(dst, byte(tagSmallTuple), byte(len(v))), v)
 	case List:
-		if len(v) == 0 {
+		switch {
+		case len(v) == 0:
 			return append(dst, byte(tagNil))
+		case len(v) > maxSizedTerms:
+			// smallSize takes a list this long only as a byte list:
+			// spare it a second check.
+			return appendStringExt(dst, v)
 		}
 		if dst, ok := appendByteList(dst, v); ok {
 			return dst

@@ -21,6 +21,8 @@ func TestSmallSize(t *testing.T) {
 		{"nested", Tuple{List{Map{{Atom("k"), Tuple{Binary("v")}}}}, Atom("z")}, true},
 		{"byte list", List{Int(1), Int(2), Int(255)}, true},
 		{"list", List{Atom("a"), Int(-1)}, true},
+		{"long byte list", List(make256(Int(7))[:200]), true},
+		{"long list", append(List(make256(Int(7))[:199]), Int(300)), false},
 		{"improper list", ImproperList{Elems: []Term{Atom("a")}, Tail: Atom("b")}, true},
 		{"pid", testPid, true},
 		{"empty containers", Tuple{Tuple{}, List(nil), Map{}, Binary{}}, true},

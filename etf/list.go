@@ -15,11 +15,16 @@ func appendByteList(dst []byte, l List) ([]byte, bool) {
 	if !isByteList(l) {
 		return dst, false
 	}
+	return appendStringExt(dst, l), true
+}
+
+// appendStringExt appends l, which isByteList accepts, as STRING_EXT.
+func appendStringExt(dst []byte, l List) []byte {
 	dst = binary.BigEndian.AppendUint16(append(dst, byte(tagString)), uint16(len(l)))
 	for _, e := range l {
 		dst = append(dst, byte(e.(Int)))
 	}
-	return dst, true
+	return dst
 }
 
 // isByteList reports whether OTP writes l as STRING_EXT: when l is not
