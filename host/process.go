@@ -56,6 +56,10 @@ type Process struct {
 	restarts int     // how many times its supervisor restarted it
 	tracked  bool    // it is in the node's peer index
 	life     *life   // its Context, once asked for
+	// onReader is p.runOnReader, bound once, by the goroutine that first
+	// runs the process on a connection's reader, while it owns the process:
+	// a method value made for each message cost an allocation a call.
+	onReader func(dist.InlineRun)
 
 	// server is owned by the goroutine that runs the process; its
 	// behaviour changes under mu, for introspection.
@@ -99,7 +103,10 @@ func (p *Process) deliver(x any) bool {
 // Only c's Handler may call it.
 func (p *Process) deliverOnReader(c *dist.Conn, x any) {
 	if start, _ := p.enqueue(x); start {
-		c.RunInline(p.runOnReader)
+		if p.onReader == nil {
+			p.onReader = p.runOnReader
+		}
+		c.RunInline(p.onReader)
 	}
 }
 
