@@ -158,6 +158,7 @@ func (p *Process) takeExitSignal(from etf.Pid, reason etf.Term, link bool) bool 
 	}
 	if p.pending == nil {
 		p.pending = reason
+		p.doomed.Store(true)
 		p.endLife(reason)
 	}
 	return p.interrupt()

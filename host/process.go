@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/creo-dev/creo/dist"
 	"github.com/creo-dev/creo/etf"
@@ -43,6 +44,9 @@ type Process struct {
 	mu       sync.Mutex
 	status   status
 	trapExit bool
+	// doomed is set with pending, so that the check after each callback
+	// (fatal) takes the mutex only when there is an exit signal.
+	doomed atomic.Bool
 	// pending is an exit signal received while the process ran; it ends
 	// the process at the next safe point (between callbacks, or in a wait).
 	pending  etf.Term

@@ -153,8 +153,12 @@ func (p *Process) dispatch(cb callback, arg etf.Term, from From) bool {
 	}
 }
 
-// fatal returns the reason of a pending exit signal, or nil.
+// fatal returns the reason of a pending exit signal, or nil. It runs after
+// every callback, and takes the mutex only once a signal has come.
 func (p *Process) fatal() etf.Term {
+	if !p.doomed.Load() {
+		return nil
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.pending
