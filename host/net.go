@@ -94,14 +94,17 @@ var ErrNotDistributed = errors.New("host: the node is not distributed")
 //     message the process never handles, leaves it to the collector. The
 //     buffer goes back before the reply is sent, so that the caller's
 //     next request finds it.
-//   - A Wasm server's large reply, copied out of guest memory into a
-//     pooled buffer (abi.Result.Release) that nothing else refers to once
-//     the state is copied, is written to a caller on another node with
-//     dist.Conn.SendReleasing, which gives the buffer back once written.
-//     A caller on this node keeps its reply, and a reply queued for a
-//     connection still to come is left to the collector. With both, a
-//     100 KB call to guests/echo from Elixir allocates 2.5 to 6 KB on
-//     creo's node instead of 248 KB (BenchmarkCallFromElixir).
+//   - A Wasm server's large reply to an alias on another node is lent
+//     from the memory of the instance that wrote it (abi.WithLentReply),
+//     or, when its pool cannot spare the instance, copied out into a
+//     pooled buffer; nothing else refers to either once the state is
+//     copied. It is written with dist.Conn.SendReleasing, which gives the
+//     instance or the buffer back (abi.Result.Release) once written. A
+//     caller on this node keeps its reply, which is copied; a reply queued
+//     for a connection still to come is left to the collector, with the
+//     instance it lies in. With both, a 100 KB call to guests/echo from
+//     Elixir allocates 2.5 to 6 KB on creo's node instead of 248 KB
+//     (BenchmarkCallFromElixir).
 //   - A peer that names a process of another node as the sender of a
 //     link, exit or monitor breaks the protocol: its connection is closed
 //     and the reason logged, as erts does with an invalid message.
