@@ -22,10 +22,9 @@ func TestDecodeAllocs(t *testing.T) {
 		// The slots, the binary's bytes, and the boxes of the tuple, the
 		// binary and 5000.
 		{"small", benchTerm(t, "small"), false, 5},
-		// The slots of the 3 tuples and the list, the binary's bytes, and
-		// the boxes of the tuples, the list, the pid, the reference, the
-		// binary and 5000.
-		{"gen_server call", benchTerm(t, "call"), false, 13},
+		// The slabs of slots and bytes, and the boxes of the 3 tuples, the
+		// list, the pid, the reference, the binary and 5000.
+		{"gen_server call", benchTerm(t, "call"), true, 10},
 		// Each tuple's slots and box.
 		{"tuple in a tuple", Tuple{Atom("ok"), Tuple{Atom("a"), Atom("b")}}, false, 4},
 		// One slab of slots, and the boxes of the two tuples.

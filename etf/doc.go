@@ -35,9 +35,9 @@
 // from three allocations shared by the whole term, which makes decoding a
 // message a few allocations rather than one for each container. The price is
 // that a part of a term, kept after the rest is dropped, keeps those
-// allocations alive. A term of at most 128 bytes, which holds a few
-// containers, is not measured for them: its containers and binaries are
-// allocated one by one, which costs less than measuring it.
+// allocations alive. A term of at most 32 bytes, which holds a container or
+// two, is not measured for them: its containers and binaries are allocated
+// one by one, which costs less than measuring it.
 //
 // A LOCAL_EXT term (term_to_binary/2 with the local option, OTP 26) can only
 // be read by the node that wrote it, so its length is unknown: it is kept
