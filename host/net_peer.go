@@ -67,6 +67,7 @@ func (nw *network) handler(a *attempt) func(*dist.Conn, dist.Control) {
 func (nw *network) newPeerLocked(node etf.Atom) *peer {
 	p := &peer{node: node, after: nw.closing[node], gone: make(chan struct{}), ready: make(chan struct{})}
 	nw.peers[node] = p
+	nw.last.Store(nil)
 	return p
 }
 
@@ -81,14 +82,22 @@ func (nw *network) signal(node etf.Atom, m dist.Control) {
 // a connection is up; a message queued for a connection to come is left
 // to the collector.
 func (nw *network) signalReleasing(node etf.Atom, m dist.Control, release func()) {
+	if p := nw.last.Load(); p != nil && p.node == node {
+		nw.write(p.conn.Load(), m, release)
+		return
+	}
 	nw.mu.RLock()
 	p := nw.peers[node]
-	nw.mu.RUnlock()
+	var c *dist.Conn
 	if p != nil {
-		if c := p.conn.Load(); c != nil {
-			nw.write(c, m, release)
-			return
+		if c = p.conn.Load(); c != nil {
+			nw.last.Store(p)
 		}
+	}
+	nw.mu.RUnlock()
+	if c != nil {
+		nw.write(c, m, release)
+		return
 	}
 	nw.mu.Lock()
 	p = nw.peers[node]
@@ -231,6 +240,7 @@ func (nw *network) detachLocked(p *peer) {
 	if nw.peers[p.node] == p {
 		delete(nw.peers, p.node)
 		nw.closing[p.node] = p.gone
+		nw.last.Store(nil)
 	}
 	p.queue = nil
 	if p.conn.Load() == nil {
