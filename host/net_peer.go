@@ -120,8 +120,11 @@ func (nw *network) signalReleasing(node etf.Atom, m dist.Control, release func()
 // write hands m to c, and release, if set, to call once m is written. A
 // connection that has ended drops it: its teardown reports the node down.
 func (nw *network) write(c *dist.Conn, m dist.Control, release func()) {
-	var me *dist.MessageError
-	if err := c.SendReleasing(m, release); errors.As(err, &me) {
+	err := c.SendReleasing(m, release)
+	if err == nil {
+		return // before errors.As, whose target escapes: an allocation a signal
+	}
+	if me := (*dist.MessageError)(nil); errors.As(err, &me) {
 		nw.log.Warn("host: signal not sent", "peer", string(c.Peer()), "err", err)
 	}
 }
