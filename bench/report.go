@@ -166,6 +166,7 @@ func (rep *Report) markdown(w *bytes.Buffer, chartsDir string) {
 			writeTarget(w, t)
 		}
 	}
+	writeNote(w, "targets")
 	for i, s := range rep.Sections {
 		fmt.Fprintf(w, "\n## %d. %s\n\n%s\n", i+1, s.Title, s.Method)
 		for _, t := range s.Tables {
@@ -180,9 +181,14 @@ func (rep *Report) markdown(w *bytes.Buffer, chartsDir string) {
 				writeTarget(w, t)
 			}
 		}
-		if text, err := fs.ReadFile(notes, "notes/"+s.Key+".md"); err == nil {
-			fmt.Fprintf(w, "\n%s", text)
-		}
+		writeNote(w, s.Key)
+	}
+}
+
+// writeNote writes the note named key, if there is one.
+func writeNote(w *bytes.Buffer, key string) {
+	if text, err := fs.ReadFile(notes, "notes/"+key+".md"); err == nil {
+		fmt.Fprintf(w, "\n%s", text)
 	}
 }
 

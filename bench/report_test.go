@@ -30,3 +30,35 @@ func TestTableMarkdown(t *testing.T) {
 		})
 	}
 }
+
+// TestReportNotes checks that each note is shown where it belongs: the
+// summary of the targets under the table of all targets, a comparison's
+// analysis at the end of its section.
+func TestReportNotes(t *testing.T) {
+	rep := Report{Rounds: 1, Sections: []*Section{
+		{Key: "calls", Title: "Calls", Targets: []Target{{Goal: "g", Got: "1", Met: true}}},
+		{Key: "etf", Title: "ETF"},
+	}}
+	var w bytes.Buffer
+	rep.markdown(&w, "charts")
+	out := w.String()
+	for _, tt := range []struct {
+		note, after, before string
+	}{
+		{note: "targets", after: "## Targets", before: "## 1. Calls"},
+		{note: "calls", after: "## 1. Calls", before: "## 2. ETF"},
+		{note: "etf", after: "## 2. ETF", before: ""},
+	} {
+		text, err := notes.ReadFile("notes/" + tt.note + ".md")
+		if err != nil {
+			t.Fatalf("note %s: %v", tt.note, err)
+		}
+		at := strings.Index(out, string(text))
+		if at < 0 {
+			t.Fatalf("note %s is not in the report", tt.note)
+		}
+		if strings.Index(out, tt.after) > at || tt.before != "" && strings.Index(out, tt.before) < at {
+			t.Errorf("note %s is not between %q and %q", tt.note, tt.after, tt.before)
+		}
+	}
+}
