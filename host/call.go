@@ -198,19 +198,32 @@ func (n *Node) reply(sender etf.Pid, from From, reply etf.Term) {
 // node, and never when it goes elsewhere (a caller on this node keeps
 // it), which leaves the memory to the collector.
 func (n *Node) replyThen(sender etf.Pid, from From, reply etf.Term, release func()) {
+	if release != nil {
+		if rc, ok := n.releasingTo(from); ok {
+			rc.SendAliasReleasing(sender, from.alias, etf.Tuple{from.Tag(), reply}, release)
+			return
+		}
+	}
 	switch {
 	case from.tag != nil:
 		_ = n.send(sender, from.pid, etf.Tuple{from.tag, reply})
 	case !n.isLocal(from.alias.Node):
-		msg := etf.Tuple{from.Tag(), reply}
-		if rc, ok := n.cluster.(releasingCluster); ok && release != nil {
-			rc.SendAliasReleasing(sender, from.alias, msg, release)
-			return
-		}
-		n.cluster.SendAlias(sender, from.alias, msg)
+		n.cluster.SendAlias(sender, from.alias, etf.Tuple{from.Tag(), reply})
 	default:
 		n.replyGo(from, reply)
 	}
+}
+
+// releasingTo returns the cluster that writes a reply to from and then
+// releases it: a reply to an alias on another node, through a cluster that
+// sends releasing. ok is false for any other reply, which its caller on
+// this node keeps, or which goes out without releasing.
+func (n *Node) releasingTo(from From) (rc releasingCluster, ok bool) {
+	if from.tag != nil || n.isLocal(from.alias.Node) {
+		return nil, false
+	}
+	rc, ok = n.cluster.(releasingCluster)
+	return rc, ok
 }
 
 // replyGo hands v, a reply or the result of a Go request, to its caller

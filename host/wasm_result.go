@@ -27,12 +27,11 @@ const maxTimeout = math.MaxUint32
 var lentReplyCtx = abi.WithLentReply(callbackCtx)
 
 // callCtx returns the context of p's handle_call from from: lentReplyCtx
-// when replyThen will release its reply, as it does for a reply to an
-// alias on another node through a cluster that sends releasing. A reply
-// kept by a caller on this node, or sent without releasing, must not be
-// lent: it would cost the instance it lies in.
+// when replyThen will release its reply (releasingTo). A reply kept by a
+// caller on this node, or sent without releasing, must not be lent: it
+// would cost the instance it lies in.
 func (p *Process) callCtx(from From) context.Context {
-	if _, ok := p.node.cluster.(releasingCluster); ok && from.tag == nil && !p.node.isLocal(from.alias.Node) {
+	if _, ok := p.node.releasingTo(from); ok {
 		return lentReplyCtx
 	}
 	return callbackCtx
