@@ -19,14 +19,14 @@ import (
 // kernel's pressure stall information tells ("some" total of
 // /proc/pressure/cpu, and of the process's cgroup's cpu.pressure), and no
 // CPU quota binds the process's cgroup (cgroup_linux.go). A node whose
-// Config sets DisableBusyPoll never polls. On loopback a packet is delivered in its sender's system
-// call, which also wakes a receiver asleep in epoll: an Elixir driver that
-// serves every call on one scheduler, and so bounds a 1,000-key map's
-// calls, spent 7.7% of its time in that wake (sock_def_readable) against a
-// parked reader, 3.6% against one that polls (one profile each); the rest
-// is the waits it still parks for, and the runtime's idle thread, asleep in
-// epoll while the reader polls, which each packet wakes too. Polling on a core
-// that would be idle spares the peer; polling on a busy machine would take
+// Config sets DisableBusyPoll never polls. On loopback a packet is
+// delivered in its sender's system call, which also wakes a receiver asleep
+// in epoll: an Elixir driver that serves every call on one scheduler, and
+// so bounds a 1,000-key map's calls, spent 7.7% of its time in that wake
+// (sock_def_readable) against a parked reader, 3.6% against one that polls
+// (one profile each); the rest is the waits it still parks for, and the
+// runtime's idle thread, asleep in epoll while the reader polls, which each
+// packet wakes too. Polling on a core that would be idle spares the peer; polling on a busy machine would take
 // the core from it, as a fixed 80 µs spin took a fifth of the CPU-bound
 // small tuple's calls, so a reader parks at once while tasks wait for a
 // CPU. A connection without traffic polls at most once after its last
